@@ -1,0 +1,65 @@
+# Cadence: `make run` serves the app on http://127.0.0.1:5000; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app lms
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Debian packages: WeasyPrint's text stack for certificate PDFs; Chromium for browser tests.
+APP_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+TEST_DEBS := chromium
+
+# Install the Debian packages in $(1) that are missing (root, or sudo when needed).
+define apt_ensure
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+.PHONY: run install test test-install system-deps system-test-deps migrate demo lint bench clean
+
+run: install migrate demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+install: system-deps $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+test-install: install system-test-deps $(BIN)/.test-installed
+
+$(BIN)/.test-installed: pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+system-deps:
+	$(call apt_ensure,$(APP_DEBS))
+
+system-test-deps:
+	$(call apt_ensure,$(TEST_DEBS))
+
+migrate:
+	$(FLASK) db upgrade
+
+demo:
+	$(FLASK) cadence demo --if-empty
+
+test: test-install
+	$(BIN)/ruff check lms courses assessments reinforcement tests bench
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,128 @@
+"""Configuration: defaults, an optional instance file, then ``CADENCE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+ENV_PREFIX = "CADENCE_"
+SECRET_FILE = "secret_key"  # noqa: S105  (a file name)
+INSTANCE_CONFIG = "cadence.cfg"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot start the app safely."""
+
+
+class Defaults:
+    ENV = "embedded"  # "embedded" (single machine, SQLite) or "production"
+    BASE_URL = "http://127.0.0.1:5000"
+    DATABASE_URL: str | None = None
+    REDIS_URL: str | None = None
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_STARTTLS = True
+    MAIL_USE_SSL = False
+    MAIL_SENDER = "Cadence <cadence@localhost>"
+    MAIL_TIMEOUT = 10
+    OUTBOX_MAX_ATTEMPTS = 5
+
+    PASSWORD_MIN_LENGTH = 12
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536  # KiB, RFC 9106 second recommended option
+    ARGON2_PARALLELISM = 4
+    PASSWORD_RESET_MINUTES = 60
+    LOGIN_THROTTLE = "5 per 15 minutes"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "cadence_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_NAME = "cadence_remember"
+
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session lifetime instead
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    API_TITLE = "Cadence API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+BOOLEAN_KEYS = {"MAIL_USE_STARTTLS", "MAIL_USE_SSL", "TESTING"}
+INTEGER_KEYS = {
+    "MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "PASSWORD_MIN_LENGTH",
+    "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "PASSWORD_RESET_MINUTES",
+}
+
+
+def _from_environment() -> dict:
+    values = {}
+    for name, raw in os.environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        key = name[len(ENV_PREFIX):]
+        if key in BOOLEAN_KEYS:
+            values[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        elif key in INTEGER_KEYS:
+            try:
+                values[key] = int(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+        else:
+            values[key] = raw
+    return values
+
+
+def _embedded_secret(instance: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it on first start."""
+    path = instance / SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+def load_config(app: Flask, overrides: dict | None = None) -> None:
+    """Fill ``app.config`` from defaults, the instance file, the environment and overrides."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_object(Defaults)
+    app.config.from_pyfile(INSTANCE_CONFIG, silent=True)
+    app.config.update(_from_environment())
+    app.config.update(overrides or {})
+    config = app.config
+
+    if config.get("SECRET_KEY") in (None, ""):
+        if config["ENV"] == "production":
+            raise ConfigError(
+                "CADENCE_SECRET_KEY is not set. In production mode the secret key must come "
+                "from the environment or instance/cadence.cfg so every app server shares it."
+            )
+        config["SECRET_KEY"] = _embedded_secret(instance)
+
+    url = config.get("DATABASE_URL") or f"sqlite:///{instance / 'cadence.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    config["RATELIMIT_HEADERS_ENABLED"] = False
+    if config["ENV"] == "production":
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    config.setdefault("OUTBOX_DIR", str(instance / "outbox"))

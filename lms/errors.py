@@ -1,0 +1,56 @@
+"""Domain errors and the HTML error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class CadenceError(Exception):
+    """A use case refused: the message is safe to show to the person who asked."""
+
+    status_code = 409
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(CadenceError):
+    status_code = 422
+
+
+class NotAllowedError(CadenceError):
+    status_code = 403
+
+
+class TreeError(ValidationError):
+    """The reports-to tree would become invalid (cycle, rank, orphaned reports)."""
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json():
+            return {"errors": {"request": [error.description]}}, error.code
+        template = f"errors/{error.code}.html" if error.code in (403, 404, 429) else None
+        return render_template(
+            template or "errors/generic.html", error=error
+        ), error.code
+
+    @app.errorhandler(CadenceError)
+    def domain_error(error: CadenceError):
+        if _wants_json():
+            return {"errors": {error.field or "request": [error.message]}}, error.status_code
+        return render_template("errors/generic.html", error=error), error.status_code
+
+    @app.errorhandler(500)
+    def server_error(error):
+        if _wants_json():
+            return {"errors": {"request": ["Internal server error."]}}, 500
+        return render_template("errors/500.html"), 500

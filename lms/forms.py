@@ -1,0 +1,17 @@
+"""Helpers shared by every form: put a domain error next to the right field."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from lms.errors import CadenceError
+
+
+def apply_error(form: FlaskForm, error: CadenceError) -> None:
+    """Show ``error`` beside its field when the form has it, else as a flash message."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message] if field.errors else [error.message]
+        form.form_errors.append("Please correct the highlighted field.")
+    else:
+        form.form_errors.append(error.message)

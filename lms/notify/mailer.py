@@ -1,0 +1,64 @@
+"""Turn an outbox row into an email and hand it to SMTP or the outbox folder."""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+
+from flask import current_app
+
+from lms.notify.models import OutboxMessage
+
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
+
+
+def one_line(text: str) -> str:
+    """Collapse line breaks so a value can never add a mail header."""
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+def build_message(row: OutboxMessage) -> EmailMessage:
+    """Build the MIME message for ``row`` with plain-text and HTML parts."""
+    config = current_app.config
+    sender_name, sender_addr = parseaddr(config["MAIL_SENDER"])
+    message = EmailMessage()
+    message["Message-ID"] = f"<{row.message_id}>"
+    message["Date"] = format_datetime(row.created_at)
+    message["From"] = Address(display_name=one_line(sender_name), addr_spec=sender_addr)
+    message["To"] = Address(display_name=one_line(row.to_name), addr_spec=row.to_address)
+    message["Subject"] = one_line(row.subject)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row.body_text)
+    if row.body_html:
+        message.add_alternative(row.body_html, subtype="html")
+    return message
+
+
+def send(row: OutboxMessage) -> None:
+    """Deliver ``row``: SMTP when a server is configured, else a file in the outbox folder."""
+    message = build_message(row)
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        folder = Path(config["OUTBOX_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = row.created_at.strftime("%Y%m%dT%H%M%S")
+        (folder / f"{stamp}-{row.id:06d}.eml").write_bytes(bytes(message))
+        return
+    timeout = config["MAIL_TIMEOUT"]
+    context = ssl.create_default_context()
+    if config["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
+                                timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+    with smtp:
+        if config["MAIL_USE_STARTTLS"] and not config["MAIL_USE_SSL"]:
+            smtp.starttls(context=context)
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)

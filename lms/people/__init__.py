@@ -1,0 +1,11 @@
+"""People, the reports-to tree and people administration."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+def init_app(app: Flask) -> None:
+    from lms.people import models, views  # noqa: F401  (registers tables and routes)
+
+    app.register_blueprint(bp)

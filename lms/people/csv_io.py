@@ -1,0 +1,325 @@
+"""Org-chart CSV import and export: ``email,name,title,level,manager_email,roles``.
+
+The import checks the whole file against the organisation it would produce before
+writing anything; one bad row rejects the file with every problem listed by line.
+Importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import aliased
+
+from lms.audit.models import AuditEntry
+from lms.db import utcnow
+from lms.extensions import db
+from lms.people.models import Level, Role, User, may_report_to
+
+COLUMNS = ("email", "name", "title", "level", "manager_email", "roles")
+EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
+ROLE_SPLIT = re.compile(r"[;|\s]+")
+FORMULA_START = ("=", "+", "-", "@")
+MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+class ImportRejected(Exception):
+    """The file has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = sorted(problems, key=lambda p: p.line)
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    name: str
+    title: str
+    level: Level
+    manager_email: str
+    roles: frozenset[str]
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    emails_created: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Existing:
+    id: int
+    name: str
+    title: str
+    level: Level
+    manager_id: int | None
+    roles: frozenset[str]
+    is_active: bool
+
+
+def _unformula(value: str) -> str:
+    """Undo the apostrophe the export puts before spreadsheet formula characters."""
+    if value.startswith("'") and value[1:2] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _parse_row(line: int, raw: dict, problems: list[Problem]) -> Row | None:
+    values = {key: _unformula((raw.get(key) or "").strip()) for key in COLUMNS}
+    before = len(problems)
+    email = values["email"].lower()
+    if not EMAIL.match(email) or len(email) > 254:
+        problems.append(Problem(line, f"invalid email {values['email']!r}"))
+    if not values["name"] or len(values["name"]) > 120:
+        problems.append(Problem(line, "name is required (at most 120 characters)"))
+    if len(values["title"]) > 120:
+        problems.append(Problem(line, "title is longer than 120 characters"))
+    level = values["level"].lower()
+    if level not in Level.__members__.values():
+        problems.append(Problem(
+            line, f"invalid level {values['level']!r}: use rep, manager, leader or executive"))
+    manager_email = values["manager_email"].lower()
+    if manager_email and not EMAIL.match(manager_email):
+        problems.append(Problem(line, f"invalid manager email {values['manager_email']!r}"))
+    roles = frozenset(r for r in ROLE_SPLIT.split(values["roles"].lower()) if r)
+    unknown = roles - {role.value for role in Role}
+    if unknown:
+        problems.append(Problem(line, f"unknown role(s) {', '.join(sorted(unknown))}: "
+                                      "use admin and/or facilitator"))
+    if len(problems) > before:
+        return None
+    return Row(line, email, values["name"], values["title"], Level(level), manager_email, roles)
+
+
+def parse(data: bytes) -> tuple[list[Row], list[Problem]]:
+    """Read the CSV into rows, collecting every problem found in the rows themselves."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [Problem(1, "the file is not UTF-8 text; save it as CSV UTF-8")]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        return [], [Problem(1, f"missing column(s): {', '.join(missing)}; the header must be "
+                               f"{','.join(COLUMNS)}")]
+    reader.fieldnames = header
+    rows, problems, first_line = [], [], {}
+    for raw in reader:
+        line = reader.line_num
+        if len(rows) + len(problems) >= MAX_ROWS:
+            problems.append(Problem(line, f"more than {MAX_ROWS} rows; split the file"))
+            break
+        if None in raw:
+            problems.append(Problem(line, "more fields than the header has columns"))
+            continue
+        if not any((value or "").strip() for value in raw.values()):
+            continue
+        row = _parse_row(line, raw, problems)
+        if row is None:
+            continue
+        if row.email in first_line:
+            problems.append(Problem(line, f"duplicate email {row.email} "
+                                          f"(first on line {first_line[row.email]})"))
+            continue
+        first_line[row.email] = line
+        rows.append(row)
+    return rows, problems
+
+
+def _existing() -> tuple[dict[str, Existing], dict[int, str]]:
+    result = db.session.execute(select(
+        User.id, User.email, User.name, User.job_title, User.level, User.manager_id,
+        User.is_admin, User.is_facilitator, User.is_active))
+    by_email, email_of = {}, {}
+    for pid, email, name, title, level, manager_id, is_admin, is_fac, active in result:
+        roles = frozenset(r for r, on in (("admin", is_admin), ("facilitator", is_fac)) if on)
+        by_email[email] = Existing(pid, name, title, Level(level), manager_id, roles, active)
+        email_of[pid] = email
+    return by_email, email_of
+
+
+def _check_tree(rows: list[Row], existing: dict[str, Existing],
+                email_of: dict[int, str]) -> list[Problem]:
+    """Check managers, ranks and cycles in the organisation the import would produce."""
+    problems: list[Problem] = []
+    level = {email: person.level for email, person in existing.items()}
+    manager_of = {email: email_of.get(person.manager_id) for email, person in existing.items()}
+    for row in rows:
+        level[row.email] = row.level
+        manager_of[row.email] = row.manager_email or None
+    in_file = {row.email: row for row in rows}
+    for row in rows:
+        boss = row.manager_email
+        if not boss:
+            continue
+        if boss == row.email:
+            problems.append(Problem(row.line, "a person cannot be their own manager"))
+        elif boss not in level:
+            problems.append(Problem(row.line, f"unknown manager {boss}: not in the file or "
+                                              "the organisation"))
+        elif boss in existing and boss not in in_file and not existing[boss].is_active:
+            problems.append(Problem(row.line, f"manager {boss} is deactivated"))
+        elif not may_report_to(row.level, level[boss]):
+            problems.append(Problem(row.line, f"manager {boss} ({level[boss]}) does not "
+                                              f"outrank {row.email} ({row.level})"))
+    staying_reports: dict[str, list[str]] = defaultdict(list)
+    for email, person in existing.items():
+        if email not in in_file and person.is_active and manager_of[email]:
+            staying_reports[manager_of[email]].append(email)
+    for row in rows:  # a level change must still outrank people who stay under them
+        for email in staying_reports.get(row.email, ()):
+            if not may_report_to(existing[email].level, row.level):
+                problems.append(Problem(row.line, f"{row.email} as a {row.level} would no "
+                                                  f"longer outrank their report {email}"))
+    problems.extend(_cycles(in_file, manager_of))
+    return problems
+
+
+def _cycles(in_file: dict[str, Row], manager_of: dict[str, str | None]) -> list[Problem]:
+    settled: set[str] = set()  # people known to reach the top without a loop
+    problems = []
+    for start in in_file:
+        path, seen = [], set()
+        node = start
+        while node and node not in settled and node not in seen:
+            seen.add(node)
+            path.append(node)
+            node = manager_of.get(node)
+        if node and node in seen:
+            loop = path[path.index(node):]
+            chain = " -> ".join([*loop, node])
+            for email in loop:
+                if email in in_file and email not in settled:
+                    problems.append(Problem(in_file[email].line, f"reporting cycle: {chain}"))
+            settled.update(loop)
+        settled.update(path)
+    return problems
+
+
+def _depths(new_rows: list[Row], new_emails: set[str]) -> dict[int, list[Row]]:
+    """Group new people so that each group's managers already exist when it is inserted."""
+    manager_of = {row.email: row.manager_email for row in new_rows}
+    depth: dict[str, int] = {}
+    for row in new_rows:
+        chain, node = [], row.email
+        while node in new_emails and node not in depth:
+            chain.append(node)
+            node = manager_of[node]
+        base = depth.get(node, -1) if node in new_emails else -1
+        for offset, email in enumerate(reversed(chain), start=1):
+            depth[email] = base + offset
+    groups: dict[int, list[Row]] = defaultdict(list)
+    for row in new_rows:
+        groups[depth[row.email]].append(row)
+    return groups
+
+
+def _changes(row: Row, person: Existing, manager_id: int | None) -> dict[str, list]:
+    changes = {}
+    for key, old, new in (("name", person.name, row.name), ("job_title", person.title, row.title),
+                          ("level", person.level.value, row.level.value),
+                          ("manager_id", person.manager_id, manager_id)):
+        if old != new:
+            changes[key] = [old, new]
+    for role in ("admin", "facilitator"):
+        if (role in person.roles) != (role in row.roles):
+            changes[f"is_{role}"] = [role in person.roles, role in row.roles]
+    return changes
+
+
+def import_people(data: bytes, *, by: User | None) -> ImportResult:
+    """Check the whole file, then create and update people; raise ``ImportRejected``."""
+    rows, problems = parse(data)
+    existing, email_of = _existing()
+    if not problems:
+        problems = _check_tree(rows, existing, email_of)
+    if problems:
+        raise ImportRejected(problems)
+    ids = {email: person.id for email, person in existing.items()}
+    new_rows = [row for row in rows if row.email not in existing]
+    result = ImportResult(created=len(new_rows), emails_created=[r.email for r in new_rows])
+    audit_rows, now, actor_id = [], utcnow(), by.id if by else None
+    for _depth, group in sorted(_depths(new_rows, {r.email for r in new_rows}).items()):
+        params = [{"email": r.email, "name": r.name, "job_title": r.title, "level": r.level.value,
+                   "manager_id": ids[r.manager_email] if r.manager_email else None,
+                   "is_admin": "admin" in r.roles, "is_facilitator": "facilitator" in r.roles,
+                   "created_at": now, "updated_at": now} for r in group]
+        new_ids = db.session.scalars(
+            insert(User).returning(User.id, sort_by_parameter_order=True), params).all()
+        for row, param, new_id in zip(group, params, new_ids, strict=True):
+            ids[row.email] = new_id
+            audit_rows.append(_audit(actor_id, "person.import.create", new_id, now,
+                                     f"Created {row.name} by CSV import",
+                                     {k: [None, v] for k, v in param.items()
+                                      if k not in {"created_at", "updated_at"}}))
+    updates = []
+    for row in rows:
+        if row.email not in existing:
+            continue
+        person = existing[row.email]
+        changes = _changes(row, person, ids[row.manager_email] if row.manager_email else None)
+        if not changes:
+            result.unchanged += 1
+            continue
+        updates.append({"id": person.id, "updated_at": now,
+                        **{key: new for key, (_old, new) in changes.items()}})
+        audit_rows.append(_audit(actor_id, "person.import.update", person.id, now,
+                                 f"Updated {row.name} by CSV import", changes))
+    for group in _group_by_keys(updates).values():
+        db.session.execute(update(User), group)
+    result.updated = len(updates)
+    if audit_rows:
+        db.session.execute(insert(AuditEntry), audit_rows)
+    db.session.expire_all()
+    return result
+
+
+def _group_by_keys(rows: list[dict]) -> dict[tuple, list[dict]]:
+    """Bulk UPDATE needs the same columns in every row of one statement."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(sorted(row))].append(row)
+    return groups
+
+
+def _audit(actor_id, action, object_id, now, summary, changes) -> dict:
+    return {"actor_id": actor_id, "action": action, "object_type": "User",
+            "object_id": object_id, "summary": summary, "changes": changes, "created_at": now}
+
+
+def export_people() -> str:
+    """Return everyone as org-chart CSV, in the import's format."""
+    manager = aliased(User)
+    result = db.session.execute(
+        select(User.email, User.name, User.job_title, User.level, manager.email,
+               User.is_admin, User.is_facilitator)
+        .outerjoin(manager, manager.id == User.manager_id).order_by(User.id))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for email, name, title, level, manager_email, is_admin, is_fac in result:
+        roles = ";".join(r for r, on in (("admin", is_admin), ("facilitator", is_fac)) if on)
+        writer.writerow([_safe_cell(v) for v in (email, name, title, level,
+                                                 manager_email or "", roles)])
+    return out.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    """Stop spreadsheets from running a cell as a formula."""
+    return f"'{value}" if value and value[0] in FORMULA_START else value

@@ -1,0 +1,41 @@
+"""Forms for people administration."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from lms.people.models import Level
+
+
+class PersonForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    job_title = StringField("Job title", validators=[Optional(), Length(max=120)])
+    level = SelectField("Leadership level", choices=[(lv.value, lv.label) for lv in Level])
+    manager_email = EmailField(
+        "Manager's email", validators=[Optional(), Email(), Length(max=254)],
+        description="Leave empty for someone at the top of the organisation.",
+    )
+    time_zone = StringField("Time zone", default="UTC",
+                            validators=[DataRequired(), Length(max=64)],
+                            description="An IANA name such as Europe/Berlin.")
+    is_admin = BooleanField("L&D admin (may manage people, courses and programs)")
+    is_facilitator = BooleanField("Facilitator (may run live sessions)")
+
+
+class ReassignForm(FlaskForm):
+    manager_email = EmailField("New manager's email",
+                               validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Org chart CSV", validators=[
+        FileRequired("Choose a CSV file."), FileAllowed(["csv", "txt"], "Upload a .csv file."),
+    ], description="Columns: email,name,title,level,manager_email,roles")
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change state."""

@@ -1,0 +1,144 @@
+"""Test fixtures: one app per session, each test inside a rolled-back transaction.
+
+The database comes from ``CADENCE_TEST_DATABASE_URL`` (PostgreSQL in CI) or in-memory
+SQLite. Its schema is built by the Alembic migrations, so every test also exercises them.
+Each test runs in a SAVEPOINT-joined session: app code may commit; nothing leaks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+
+import flask_migrate
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from lms import create_app
+from lms.extensions import db, limiter
+from tests.factories import PASSWORD
+
+TEST_DATABASE_URL = os.environ.get("CADENCE_TEST_DATABASE_URL", "sqlite://")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": TEST_DATABASE_URL,
+        "SECRET_KEY": "test-secret-key",
+        "BASE_URL": "https://cadence.test",
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "OUTBOX_DIR": str(instance / "outbox"),
+    })
+    with app.app_context():
+        _reset_schema()
+        flask_migrate.upgrade()
+    return app
+
+
+def _reset_schema() -> None:
+    """Start from an empty database (a PostgreSQL one may hold a previous run's tables)."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+
+
+class _TestSession(scoped_session):
+    """Flask-SQLAlchemy removes the session after each app context; keep the test's."""
+
+    def remove(self):
+        self.registry().expire_all()
+
+
+@pytest.fixture
+def session(app):
+    """The test's database session: joined to an outer transaction that is rolled back."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                               expire_on_commit=False)
+        test_session = _TestSession(factory)
+        original = db.session
+        db.session = test_session
+        try:
+            yield test_session
+        finally:
+            db.session = original
+            test_session.registry().close()
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(app):
+    limiter.reset()
+    yield
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app, session):
+    """A request context for calling services that render templates or build URLs."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def csrf_enabled(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``person`` in through the real form; the person needs a password."""
+    def sign_in(person, password: str = PASSWORD, remember: bool = False):
+        response = client.post("/login", data={"email": person.email, "password": password,
+                                               "remember": "y" if remember else ""})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+    return sign_in
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app, session):
+    """``with count_queries() as counter:`` counts SQL statements sent to the database."""
+    @contextlib.contextmanager
+    def counting():
+        counter = QueryCounter()
+        engine = db.engine
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)", statement):
+                counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+    return counting
