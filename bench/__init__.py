@@ -1,0 +1,1 @@
+"""Benchmarks: scale data and timings printed as figures (never asserted in tests)."""
