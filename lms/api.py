@@ -10,7 +10,7 @@ from functools import wraps
 
 import marshmallow as ma
 from flask import Flask, abort, g, request
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 
 from lms.extensions import csrf
 
@@ -71,7 +71,11 @@ def _unauthorized(reason: str):
 
 
 def token_required(scope: str):
-    """Authenticate the bearer token and require ``scope``; the person is ``g.api_user``."""
+    """Authenticate the bearer token and require ``scope``; the person is ``g.api_user``.
+
+    Put it right under ``@blp.route`` so a request without a valid token gets 401 (and a
+    token without the scope 403) before its body is parsed or validated.
+    """
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -93,7 +97,10 @@ def token_required(scope: str):
             ):
                 abort(403, description=f"This token lacks the '{scope}' scope.")
             return view(*args, **kwargs)
-        return wrapper
+        return Blueprint.doc(
+            description=f"Needs a token with the `{scope}` scope.",
+            responses={"401": "UNAUTHORIZED", "403": "FORBIDDEN"},
+        )(wrapper)
     return decorator
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, g
+from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import Select, false
 
@@ -59,16 +59,13 @@ def is_admin(user: User) -> bool:
 
 def in_subtree(user: User, person: User) -> bool:
     """Say whether ``person`` is ``user`` or under them; cached for the request."""
-    cache = g.setdefault("_subtree_cache", {}) if _has_g() else {}
+    # Only a request is short enough to cache in: an app context (a CLI command, a job, a
+    # test) lives on while the tree changes, and a stale answer there would leak or hide.
+    cache = g.setdefault("_subtree_cache", {}) if has_request_context() else {}
     key = (user.id, person.id)
     if key not in cache:
         cache[key] = tree.is_in_subtree(user.id, person.id)
     return cache[key]
-
-
-def _has_g() -> bool:
-    from flask import has_app_context
-    return has_app_context()
 
 
 def can_see(user: User | None, obj: Any) -> bool:
@@ -171,8 +168,9 @@ def _edit_person(user: User, person: User) -> bool:
 
 
 @rule("people.deactivate")
-def _deactivate_person(user: User, person: User) -> bool:
-    return user.is_admin and person.id != user.id
+def _deactivate_person(user: User, person: User | None) -> bool:
+    # Without a person this answers "may deactivate people at all" (for menus).
+    return user.is_admin and (person is None or person.id != user.id)
 
 
 @rule("team.view")

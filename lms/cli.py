@@ -46,6 +46,9 @@ def import_people_command(file, actor_email: str | None) -> None:
     from lms.people.services import find_by_email
 
     actor = find_by_email(actor_email) if actor_email else None
+    if actor_email and (actor is None or not actor.is_admin):
+        click.echo(f"error: no admin has the email {actor_email}", err=True)
+        sys.exit(1)
     try:
         result = import_people(file.read(), by=actor)
     except ImportRejected as rejected:
@@ -65,6 +68,7 @@ def demo_command(if_empty: bool) -> None:
     """Load the demo organisation and print its sign-ins."""
     from lms.demo import DEMO_PASSWORD, load_demo
     from lms.extensions import db
+    from lms.people.models import Level
 
     people = load_demo(if_empty=if_empty)
     if people is None:
@@ -73,9 +77,11 @@ def demo_command(if_empty: bool) -> None:
     db.session.commit()
     click.echo(f"Demo organisation loaded: {len(people)} people. Password for all: "
                f"{DEMO_PASSWORD}")
-    for role, email in (("admin (L&D)", "admin@cadence.example"),
-                        ("executive", people[0].email)):
-        click.echo(f"  {role:<12} {email}")
+    admin = next(person for person in people if person.is_admin)
+    click.echo(f"  {'admin (L&D)':<12} {admin.email}")
+    for level in reversed(Level):  # one sign-in per level, first in the tree
+        person = next(p for p in people if p.level == level and not p.is_admin)
+        click.echo(f"  {level.value:<12} {person.email}")
 
 
 @cadence.command("deliver")

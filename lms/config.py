@@ -40,6 +40,9 @@ class Defaults:
     ARGON2_PARALLELISM = 4
     PASSWORD_RESET_MINUTES = 60
     LOGIN_THROTTLE = "5 per 15 minutes"
+    # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted. Behind a proxy
+    # with 0, every request seems to come from the proxy and shares one throttling address.
+    TRUSTED_PROXIES = 0
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -63,10 +66,17 @@ class Defaults:
 
 
 BOOLEAN_KEYS = {"MAIL_USE_STARTTLS", "MAIL_USE_SSL", "TESTING"}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+# Lifetimes are given in seconds; Flask and Flask-Login accept whole seconds for both.
 INTEGER_KEYS = {
     "MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "PASSWORD_MIN_LENGTH",
     "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "PASSWORD_RESET_MINUTES",
+    "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "MAX_CONTENT_LENGTH",
+    "TRUSTED_PROXIES",
 }
+MODES = ("embedded", "production")
+MAX_RESET_MINUTES = 60
 
 
 def _from_environment() -> dict:
@@ -76,7 +86,10 @@ def _from_environment() -> dict:
             continue
         key = name[len(ENV_PREFIX):]
         if key in BOOLEAN_KEYS:
-            values[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            word = raw.strip().lower()
+            if word not in TRUE_WORDS | FALSE_WORDS:
+                raise ConfigError(f"{name} must be true or false, got {raw!r}")
+            values[key] = word in TRUE_WORDS
         elif key in INTEGER_KEYS:
             try:
                 values[key] = int(raw)
@@ -99,15 +112,29 @@ def _embedded_secret(instance: Path) -> str:
     return secret
 
 
+def _check(config) -> None:
+    """Refuse values that would start the app in an unsafe or surprising state."""
+    # A value such as "prod" must not silently fall back to the embedded defaults.
+    config["ENV"] = str(config["ENV"]).strip().lower()
+    if config["ENV"] not in MODES:
+        raise ConfigError(f"CADENCE_ENV must be one of {', '.join(MODES)}, "
+                          f"got {config['ENV']!r}")
+    if not 1 <= config["PASSWORD_RESET_MINUTES"] <= MAX_RESET_MINUTES:
+        raise ConfigError(f"CADENCE_PASSWORD_RESET_MINUTES must be between 1 and "
+                          f"{MAX_RESET_MINUTES}, got {config['PASSWORD_RESET_MINUTES']}")
+
+
 def load_config(app: Flask, overrides: dict | None = None) -> None:
     """Fill ``app.config`` from defaults, the instance file, the environment and overrides."""
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_object(Defaults)
-    app.config.from_pyfile(INSTANCE_CONFIG, silent=True)
+    # An absolute path: a relative one is read from the package folder, not the instance.
+    app.config.from_pyfile(str(instance / INSTANCE_CONFIG), silent=True)
     app.config.update(_from_environment())
     app.config.update(overrides or {})
     config = app.config
+    _check(config)
 
     if config.get("SECRET_KEY") in (None, ""):
         if config["ENV"] == "production":

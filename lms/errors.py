@@ -33,11 +33,38 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _field_messages(messages: dict, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten marshmallow's nested messages to ``{field: [message]}`` (``roles.0``)."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = "request" if key == "_schema" and not prefix else f"{prefix}{key}"
+        if isinstance(value, dict):
+            for sub, texts in _field_messages(value, f"{name}.").items():
+                flat.setdefault(sub, []).extend(texts)
+        else:
+            texts = value if isinstance(value, list) else [value]
+            flat.setdefault(name, []).extend(str(text) for text in texts)
+    return flat
+
+
+def _api_errors(error: HTTPException) -> dict[str, list[str]]:
+    # webargs keeps validation messages by location: {"json": {field: [...]}, "query": ...}.
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if isinstance(messages, dict) and messages:
+        flat: dict[str, list[str]] = {}
+        for by_field in messages.values():
+            source = by_field if isinstance(by_field, dict) else {"_schema": by_field}
+            for field, texts in _field_messages(source).items():
+                flat.setdefault(field, []).extend(texts)
+        return flat
+    return {"request": [error.description]}
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
-            return {"errors": {"request": [error.description]}}, error.code
+            return {"errors": _api_errors(error)}, error.code
         template = f"errors/{error.code}.html" if error.code in (403, 404, 429) else None
         return render_template(
             template or "errors/generic.html", error=error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -20,6 +21,11 @@ CSP = "; ".join([
 
 def init_app(app: Flask) -> None:
     production = app.config["ENV"] == "production"
+    proxies = app.config.get("TRUSTED_PROXIES") or 0
+    if proxies:
+        # The client's address (the sign-in throttle's key) and scheme as the proxies saw
+        # them; the Host header is never trusted, links come from BASE_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.after_request
     def _headers(response):

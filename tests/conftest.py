@@ -13,6 +13,7 @@ import re
 
 import flask_migrate
 import pytest
+from flask import g, request_started
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -41,7 +42,19 @@ def app(tmp_path_factory):
     with app.app_context():
         _reset_schema()
         flask_migrate.upgrade()
+    request_started.connect(_fresh_globals, app)
     return app
+
+
+def _fresh_globals(sender, **extra) -> None:
+    """Empty ``g`` as each request starts, as it is on a server.
+
+    A test keeps one app context open and Flask reuses it for every test-client request, so
+    ``g`` would carry Flask-Login's cached user (and other per-request caches) from one
+    request, or one client, to the next.
+    """
+    for name in list(g):
+        g.pop(name)
 
 
 def _reset_schema() -> None:

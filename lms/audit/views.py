@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import render_template, request
-from sqlalchemy import select
+from flask_login import current_user
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from lms.audit import bp
@@ -17,32 +19,53 @@ from lms.people.services import find_by_email
 PER_PAGE = 50
 
 
-def _day(value: str | None, end: bool = False) -> datetime | None:
+def _viewer_zone() -> ZoneInfo:
     try:
-        day = datetime.strptime(value or "", "%Y-%m-%d").date()
-    except ValueError:
-        return None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+        return ZoneInfo(current_user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _start_of(day: date) -> datetime:
+    # Entries are shown in the viewer's time zone, so their days bound the range too.
+    return datetime.combine(day, time.min, tzinfo=_viewer_zone())
+
+
+def _filter(stmt: Select, args, errors: dict[str, str]) -> Select:
+    """Narrow ``stmt`` by the filters in ``args``; note each unreadable value in ``errors``."""
+    if action := (args.get("action") or "").strip():
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    if object_type := (args.get("object_type") or "").strip():
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    if object_id := (args.get("object_id") or "").strip():
+        if object_id.isdigit():
+            stmt = stmt.where(AuditEntry.object_id == int(object_id))
+        else:
+            errors["object_id"] = "Enter a number."
+    if actor_email := (args.get("actor") or "").strip():
+        actor = find_by_email(actor_email)
+        stmt = stmt.where(AuditEntry.actor_id == (actor.id if actor else -1))
+    for key in ("since", "until"):
+        if not (raw := (args.get(key) or "").strip()):
+            continue
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            errors[key] = "Enter a date as YYYY-MM-DD."
+            continue
+        if key == "since":
+            stmt = stmt.where(AuditEntry.created_at >= _start_of(day))
+        else:
+            stmt = stmt.where(AuditEntry.created_at < _start_of(day + timedelta(days=1)))
+    return stmt
 
 
 @bp.get("/")
 @permission_required("audit.view")
 def index():
-    args = request.args
-    stmt = (select(AuditEntry).options(joinedload(AuditEntry.actor))
-            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()))
-    if action := (args.get("action") or "").strip():
-        stmt = stmt.where(AuditEntry.action.startswith(action))
-    if object_type := (args.get("object_type") or "").strip():
-        stmt = stmt.where(AuditEntry.object_type == object_type)
-    if (object_id := args.get("object_id", "")).isdigit():
-        stmt = stmt.where(AuditEntry.object_id == int(object_id))
-    if actor_email := (args.get("actor") or "").strip():
-        actor = find_by_email(actor_email)
-        stmt = stmt.where(AuditEntry.actor_id == (actor.id if actor else -1))
-    if since := _day(args.get("since")):
-        stmt = stmt.where(AuditEntry.created_at >= since)
-    if until := _day(args.get("until"), end=True):
-        stmt = stmt.where(AuditEntry.created_at <= until)
+    errors: dict[str, str] = {}
+    stmt = _filter(select(AuditEntry).options(joinedload(AuditEntry.actor))
+                   .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
+                   request.args, errors)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template("lms/audit/index.html", page=page, args=args)
+    return render_template("lms/audit/index.html", page=page, args=request.args, errors=errors)

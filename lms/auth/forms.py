@@ -8,6 +8,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
 )
@@ -24,7 +25,9 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    # No Email() check: it refuses addresses the CSV import accepts (such as ``.local`` or
+    # ``.test`` domains), which would lock those people out of resetting; the lookup decides.
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
@@ -55,7 +58,7 @@ class ApiTokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
                        description="What the token is for, e.g. 'CRM sync'.")
     scopes = SelectMultipleField(
-        "Scopes", choices=[(k, f"{k} — {v}") for k, v in SCOPES.items()],
+        "Scopes", choices=[SelectChoice(k, f"{k} — {v}") for k, v in SCOPES.items()],
         validators=[DataRequired(message="Choose at least one scope.")],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )

@@ -64,8 +64,9 @@ def set_password(person: User, password: str, *, by: User | None) -> User:
     check_password_policy(password, person)
     person.password_hash = hash_password(password)
     person.invalidate_sessions()
-    revoke_all_tokens(person)
+    # Record first: revoking runs an UPDATE whose autoflush would erase the change history.
     audit.record(by, "person.password", person, summary="Password changed")
+    revoke_all_tokens(person)
     return person
 
 

@@ -133,10 +133,21 @@ def change_password():
             apply_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user)  # this browser keeps working, the others are signed out
+            _sign_in_again()
             flash("Password changed. Other devices and API tokens were signed out.", "success")
             return redirect(url_for("auth.account"))
     return _account_page(password=form)
+
+
+def _sign_in_again() -> None:
+    """Keep this browser signed in after its session generation was bumped.
+
+    The others are signed out. A remember-me cookie here is re-issued too, or it would stop
+    working the next time the browser starts.
+    """
+    remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    # login_user needs the person itself: given the proxy, current_user would refer to itself.
+    login_user(current_user._get_current_object(), remember=remembered)
 
 
 @bp.post("/account/email")

@@ -44,32 +44,33 @@ def _data(payload: dict, person: User | None = None) -> services.PersonData:
 
 
 @blp.route("/me")
-@blp.response(200, PersonSchema)
 @token_required("people:read")
+@blp.response(200, PersonSchema)
 def me():
     """The person the token belongs to."""
     return g.api_user
 
 
 @blp.route("/")
+@token_required("people:read")
 @blp.arguments(PeopleQuerySchema, location="query")
 @blp.response(200, PersonListSchema)
-@token_required("people:read")
 def index(args):
     """People the token's owner may see: themselves and their subtree (admins: everyone)."""
     stmt = visible(select(User), g.api_user).order_by(User.name, User.id)
     if args["q"]:
-        like = f"%{args['q'].lower()}%"
-        stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))
+        # autoescape: a "%" or "_" typed in the search matches itself, not everything.
+        stmt = stmt.where(or_(User.email.contains(args["q"].lower(), autoescape=True),
+                              User.name.icontains(args["q"], autoescape=True)))
     if args["level"]:
         stmt = stmt.where(User.level == args["level"])
     return page_of(stmt, args)
 
 
 @blp.route("/", methods=["POST"])
+@token_required("people:write")
 @blp.arguments(PersonCreateSchema)
 @blp.response(201, PersonSchema)
-@token_required("people:write")
 def create(payload):
     """Add a person (admins)."""
     require(g.api_user, "people.manage")
@@ -79,17 +80,17 @@ def create(payload):
 
 
 @blp.route("/<int:person_id>")
-@blp.response(200, PersonSchema)
 @token_required("people:read")
+@blp.response(200, PersonSchema)
 def detail(person_id):
     """One person, if the token's owner may see them."""
     return load_visible(User, person_id, g.api_user)
 
 
 @blp.route("/<int:person_id>", methods=["PATCH"])
+@token_required("people:write")
 @blp.arguments(PersonUpdateSchema)
 @blp.response(200, PersonSchema)
-@token_required("people:write")
 def update(payload, person_id):
     """Change a person (admins); only the fields sent change."""
     person = load_visible(User, person_id, g.api_user)
@@ -100,8 +101,8 @@ def update(payload, person_id):
 
 
 @blp.route("/<int:person_id>/tree")
-@blp.response(200, TreeNodeSchema)
 @token_required("people:read")
+@blp.response(200, TreeNodeSchema)
 def subtree(person_id):
     """The person and everyone under them, nested."""
     person = load_visible(User, person_id, g.api_user)
@@ -109,8 +110,8 @@ def subtree(person_id):
 
 
 @blp.route("/<int:person_id>/managers")
-@blp.response(200, PersonListSchema)
 @token_required("people:read")
+@blp.response(200, PersonListSchema)
 def managers(person_id):
     """The person's managers, nearest first, as far up as the token's owner may see."""
     person = load_visible(User, person_id, g.api_user)

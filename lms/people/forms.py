@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from lms.people.csv_io import EMAIL
 from lms.people.models import Level
+
+# The CSV import's rule, not WTForms' Email(): that one refuses special-use domains such as
+# ``.local``, so people imported with such addresses could never be edited or reassigned.
+EMAIL_FORMAT = Regexp(EMAIL, message="Enter an email address such as dana@example.com.")
 
 
 class PersonForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), EMAIL_FORMAT, Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     job_title = StringField("Job title", validators=[Optional(), Length(max=120)])
-    level = SelectField("Leadership level", choices=[(lv.value, lv.label) for lv in Level])
+    level = SelectField("Leadership level",
+                        choices=[SelectChoice(lv.value, lv.label) for lv in Level])
     manager_email = EmailField(
-        "Manager's email", validators=[Optional(), Email(), Length(max=254)],
+        "Manager's email", validators=[Optional(), EMAIL_FORMAT, Length(max=254)],
         description="Leave empty for someone at the top of the organisation.",
     )
     time_zone = StringField("Time zone", default="UTC",
@@ -28,7 +34,7 @@ class PersonForm(FlaskForm):
 
 class ReassignForm(FlaskForm):
     manager_email = EmailField("New manager's email",
-                               validators=[DataRequired(), Email(), Length(max=254)])
+                               validators=[DataRequired(), EMAIL_FORMAT, Length(max=254)])
 
 
 class ImportForm(FlaskForm):

@@ -55,7 +55,8 @@ def check_manager(person: User | None, level: Level, manager: User | None) -> No
     """Refuse a manager who would create a cycle or does not outrank the person."""
     if manager is None:
         return
-    if not manager.is_active:
+    # Keeping a deactivated manager is allowed, so a deactivated person stays editable.
+    if not manager.is_active and (person is None or person.manager_id != manager.id):
         raise TreeError(f"{manager.name} is deactivated and cannot have reports.",
                         field="manager_id")
     if not may_report_to(level, Level(manager.level)):
@@ -114,12 +115,15 @@ def reassign_reports(person: User, new_manager: User, *, by: User | None) -> int
     """Move every direct report of ``person`` to ``new_manager``; return how many moved."""
     if new_manager.id == person.id:
         raise TreeError("Choose someone else to take over the reports.", field="manager_id")
-    reports = list(db.session.scalars(select(User).where(User.manager_id == person.id)))
+    reports = list(db.session.scalars(
+        select(User).where(User.manager_id == person.id).order_by(User.name, User.id)))
     if tree.is_in_subtree(person.id, new_manager.id):
         raise TreeError(f"{new_manager.name} is under {person.name}; pick someone outside "
                         "their team.", field="manager_id")
+    # Check every report before moving any: a refusal leaves the whole team where it was.
     for report in reports:
         check_manager(report, Level(report.level), new_manager)
+    for report in reports:
         report.manager_id = new_manager.id
         audit.record(by, "person.reassign", report,
                      summary=f"{report.name} now reports to {new_manager.name}",
@@ -142,15 +146,21 @@ def deactivate_person(person: User, *, by: User | None) -> User:
             f"{person.name} has {active_reports} active report(s). Reassign them first.")
     person.is_active = False
     person.invalidate_sessions()
-    revoke_all_tokens(person)
+    # Record first: revoking runs an UPDATE whose autoflush would erase the change history.
     audit.record(by, "person.deactivate", person, summary=f"Deactivated {person.name}")
+    revoke_all_tokens(person)
     return person
 
 
 def reactivate_person(person: User, *, by: User | None) -> User:
     """Let a deactivated person sign in again."""
-    if person.manager is not None and not person.manager.is_active:
-        raise TreeError(f"{person.manager.name} is deactivated; choose a new manager first.")
+    manager = person.manager
+    if manager is not None and not manager.is_active:
+        raise TreeError(f"{manager.name} is deactivated; choose a new manager first.")
+    # The manager's level may have changed while this person was away.
+    if manager is not None and not may_report_to(Level(person.level), Level(manager.level)):
+        raise TreeError(f"{manager.name} is a {manager.level} and no longer outranks a "
+                        f"{person.level}; choose a new manager first.", field="manager_id")
     person.is_active = True
     audit.record(by, "person.reactivate", person, summary=f"Reactivated {person.name}")
     return person

@@ -46,9 +46,10 @@ def index():
     status = request.args.get("status") or "active"
     stmt = visible(select(User), current_user).order_by(User.name, User.id)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like),
-                              User.job_title.ilike(like)))
+        # autoescape: a "%" or "_" typed in the search matches itself, not everything.
+        stmt = stmt.where(or_(User.email.contains(q.lower(), autoescape=True),
+                              User.name.icontains(q, autoescape=True),
+                              User.job_title.icontains(q, autoescape=True)))
     if level in {lv.value for lv in Level}:
         stmt = stmt.where(User.level == level)
     if status in {"active", "inactive"}:

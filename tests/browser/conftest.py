@@ -1,0 +1,157 @@
+"""A live Cadence server and Debian's chromium for the browser journeys.
+
+The per-test SAVEPOINT session of ``tests/conftest.py`` lives on one connection that a
+server thread cannot share, so the journeys get a second app of their own: a temporary
+SQLite file, CSRF switched on (a real browser posts the token) and a small organisation
+committed once. These fixtures never touch the ``session`` or ``client`` fixtures, so the
+module-level ``db.session`` stays the real one while the server answers requests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import flask_migrate
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from lms import create_app
+from lms.extensions import db
+from tests.factories import PASSWORD, Org
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+TIMEOUT_MS = 5_000  # a broken page fails fast instead of waiting Playwright's default 30 s
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Skip the access log (dozens of asset lines per test); errors are still logged."""
+
+    def log_request(self, *args) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    people: dict[str, Account]  # keyed by the attribute names of tests.factories.Org
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """Serve a seeded Cadence app from a daemon thread on a free local port."""
+    folder = tmp_path_factory.mktemp("browser")
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": f"sqlite:///{folder / 'browser.db'}",
+        "SECRET_KEY": "browser-test-secret-key",
+        "BASE_URL": "http://127.0.0.1",
+        "WTF_CSRF_ENABLED": True,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "OUTBOX_DIR": str(folder / "outbox"),
+    })
+    with app.app_context():
+        flask_migrate.upgrade()
+        org = Org()
+        db.session.commit()
+        people = {key: Account(p.id, p.name, p.email) for key, p in vars(org).items()}
+    server = make_server("127.0.0.1", 0, app, threaded=True,
+                         request_handler=_QuietRequestHandler)
+    # Port 0 lets the OS pick a free port; links in mails must use the one it picked.
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url, people)
+    finally:
+        server.shutdown()
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        expect.set_options(timeout=TIMEOUT_MS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _console_error(message: ConsoleMessage, errors: list[str]) -> None:
+    # Chromium also logs every 4xx page as "Failed to load resource"; a form answering 401
+    # or 422 is intended, so HTTP statuses are judged in _broken_asset instead.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        errors.append(message.text)
+
+
+def _broken_asset(response: Response, errors: list[str]) -> None:
+    if response.status >= 400 and response.request.resource_type != "document":
+        errors.append(f"{response.status}: {response.url}")
+
+
+def _failed_request(request: Request, errors: list[str]) -> None:
+    # ERR_ABORTED is a load cancelled by the next navigation (a favicon, say), not a fault.
+    if request.failure != "net::ERR_ABORTED":
+        errors.append(f"failed: {request.url} ({request.failure})")
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A fresh browser context per test; console errors (CSP included) and broken assets fail."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: _console_error(msg, errors))
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    page.on("response", lambda response: _broken_asset(response, errors))
+    page.on("requestfailed", lambda request: _failed_request(request, errors))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == [], f"the browser console reported errors: {errors}"
+
+
+@pytest.fixture
+def sign_in() -> Callable[[Page, Account], None]:
+    """Sign ``account`` in through the login form and wait for the home page."""
+    def signing_in(page: Page, account: Account) -> None:
+        page.goto("/login")
+        page.get_by_label("Email", exact=True).fill(account.email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
+        # The heading shows before the scripts at the end of the body have run.
+        page.wait_for_load_state("load")
+    return signing_in
