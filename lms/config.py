@@ -33,6 +33,7 @@ class Defaults:
     MAIL_SENDER = "Cadence <cadence@localhost>"
     MAIL_TIMEOUT = 10
     OUTBOX_MAX_ATTEMPTS = 5
+    OUTBOX_SWEEP_SECONDS = 60  # retry due emails at most this often (0: only on new mail)
 
     PASSWORD_MIN_LENGTH = 12
     ARGON2_TIME_COST = 3
@@ -70,7 +71,8 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 # Lifetimes are given in seconds; Flask and Flask-Login accept whole seconds for both.
 INTEGER_KEYS = {
-    "MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "PASSWORD_MIN_LENGTH",
+    "MAIL_PORT", "MAIL_TIMEOUT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_SWEEP_SECONDS",
+    "PASSWORD_MIN_LENGTH",
     "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "PASSWORD_RESET_MINUTES",
     "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES",

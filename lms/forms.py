@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms.validators import Regexp
 
 from lms.errors import CadenceError
+from lms.people.models import EMAIL_PATTERN
+
+# The same rule as the CSV import and the services, not WTForms' Email(): that one refuses
+# special-use domains such as ``.local``, which would lock imported people out of forms.
+EMAIL_FORMAT = Regexp(EMAIL_PATTERN, message="Enter an email address such as dana@example.com.")
 
 
 def apply_error(form: FlaskForm, error: CadenceError) -> None:

@@ -14,6 +14,7 @@ import re
 import flask_migrate
 import pytest
 from flask import g, request_started
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -38,11 +39,13 @@ def app(tmp_path_factory):
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
         "OUTBOX_DIR": str(instance / "outbox"),
+        "OUTBOX_SWEEP_SECONDS": 0,  # tests that need the retry sweep turn it on
     })
     with app.app_context():
         _reset_schema()
         flask_migrate.upgrade()
     request_started.connect(_fresh_globals, app)
+    app.test_client_class = _ClosingClient
     return app
 
 
@@ -101,6 +104,18 @@ def _fresh_limits(app):
 @pytest.fixture
 def client(app, session):
     return app.test_client()
+
+
+class _ClosingClient(FlaskClient):
+    """Read every response fully and close it, as a WSGI server does.
+
+    Closing runs the callbacks registered with ``call_on_close``, such as the jobs a
+    request queued (emails); an unbuffered test response would never run them.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.services import SCOPES
+from lms.forms import EMAIL_FORMAT
 
 
 class LoginForm(FlaskForm):
@@ -43,7 +44,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    email = EmailField("New email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("New email", validators=[DataRequired(), EMAIL_FORMAT, Length(max=254)])
     current_password = PasswordField("Current password", validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
 

@@ -8,6 +8,7 @@ that did not happen.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from sqlalchemy import event
@@ -67,8 +68,42 @@ def run_ready() -> int:
     return ran
 
 
-def init_app(app) -> None:
-    @app.after_request
-    def _run_jobs(response):
+def _run_after_response(app, ready: list) -> None:
+    with app.app_context():
+        db.session.info.setdefault(_READY, []).extend(ready)
         run_ready()
+
+
+class RetrySweep:
+    """Queue a delivery pass at most every ``OUTBOX_SWEEP_SECONDS`` of traffic.
+
+    Failed emails wait for their backoff; this picks them up in the embedded default
+    without another process. Only a timestamp is kept in memory: losing it costs
+    nothing but an earlier sweep.
+    """
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def due(self, interval: int) -> bool:
+        now = time.monotonic()
+        if interval <= 0 or now - self.last < interval:
+            return False
+        self.last = now
+        return True
+
+
+def init_app(app) -> None:
+    sweep = app.extensions["cadence_retry_sweep"] = RetrySweep()
+
+    @app.after_request
+    def _run_jobs_once_sent(response):
+        # Run the request's jobs once the response has gone out (the WSGI server closes
+        # it), so a slow SMTP server neither delays the page nor reveals, by timing,
+        # whether a password-reset request matched an account.
+        ready = db.session.info.pop(_READY, [])
+        if sweep.due(app.config["OUTBOX_SWEEP_SECONDS"]) and ("deliver_outbox", {}) not in ready:
+            ready.append(("deliver_outbox", {}))
+        if ready:
+            response.call_on_close(lambda: _run_after_response(app, ready))
         return response

@@ -19,10 +19,9 @@ from sqlalchemy.orm import aliased
 from lms.audit.models import AuditEntry
 from lms.db import utcnow
 from lms.extensions import db
-from lms.people.models import Level, Role, User, may_report_to
+from lms.people.models import EMAIL_PATTERN, Level, Role, User, may_report_to
 
 COLUMNS = ("email", "name", "title", "level", "manager_email", "roles")
-EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
 ROLE_SPLIT = re.compile(r"[;|\s]+")
 FORMULA_START = ("=", "+", "-", "@")
 MAX_ROWS = 100_000
@@ -95,7 +94,7 @@ def _cell(value: str) -> str:
 def _parse_row(line: int, record: list[str], problems: list[Problem]) -> Row | None:
     email, name, title, level, manager_email, roles_text = map(_cell, record)
     before = len(problems)
-    if not EMAIL.match(email) or len(email) > 254:
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
         problems.append(Problem(line, f"invalid email {email!r}"))
     if not name or len(name) > 120:
         problems.append(Problem(line, "name is required (at most 120 characters)"))
@@ -104,7 +103,7 @@ def _parse_row(line: int, record: list[str], problems: list[Problem]) -> Row | N
     if level.lower() not in LEVELS:
         problems.append(Problem(
             line, f"invalid level {level!r}: use rep, manager, leader or executive"))
-    if manager_email and not EMAIL.match(manager_email):
+    if manager_email and not EMAIL_PATTERN.match(manager_email):
         problems.append(Problem(line, f"invalid manager email {manager_email!r}"))
     roles = (frozenset(r for r in ROLE_SPLIT.split(roles_text.lower()) if r)
              if roles_text else frozenset())

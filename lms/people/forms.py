@@ -5,14 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
-from lms.people.csv_io import EMAIL
+from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
-
-# The CSV import's rule, not WTForms' Email(): that one refuses special-use domains such as
-# ``.local``, so people imported with such addresses could never be edited or reassigned.
-EMAIL_FORMAT = Regexp(EMAIL, message="Enter an email address such as dana@example.com.")
 
 
 class PersonForm(FlaskForm):

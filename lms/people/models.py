@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -30,6 +31,9 @@ class Level(StrEnum):
 
 LEVEL_RANK = {Level.REP: 1, Level.MANAGER: 2, Level.LEADER: 3, Level.EXECUTIVE: 4}
 LEVEL_VALUES = tuple(level.value for level in Level)
+# Deliberately loose: one @, a dot in the domain, no spaces or separators. Special-use
+# domains such as .local and .test are accepted (organisations use them internally).
+EMAIL_PATTERN = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
 
 
 class Role(StrEnum):

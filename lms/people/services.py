@@ -11,7 +11,7 @@ from lms.audit import services as audit
 from lms.errors import TreeError, ValidationError
 from lms.extensions import db
 from lms.people import tree
-from lms.people.models import Level, User, may_report_to
+from lms.people.models import EMAIL_PATTERN, Level, User, may_report_to
 
 EDITABLE_FIELDS = ("email", "name", "job_title", "level", "manager_id", "is_admin",
                    "is_facilitator", "time_zone")
@@ -79,6 +79,10 @@ def _check_reports_outranked(person: User, level: Level) -> None:
 
 
 def _apply(person: User, data: PersonData) -> None:
+    if not EMAIL_PATTERN.match(data.email.strip()) or len(data.email.strip()) > 254:
+        raise ValidationError("Enter an email address such as dana@example.com.", field="email")
+    if not data.name.strip():
+        raise ValidationError("A name is required.", field="name")
     if not valid_time_zone(data.time_zone):
         raise ValidationError("Unknown time zone.", field="time_zone")
     _check_unique_email(data.email, person)

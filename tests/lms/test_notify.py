@@ -59,8 +59,8 @@ def emails(folder: Path) -> list[EmailMessage]:
 
 
 def finish_request(app) -> None:
-    """Run the app's after-request hooks, as Flask does once a view has returned."""
-    app.process_response(app.response_class())
+    """Run the after-request hooks and close the response, as Flask and the server do."""
+    app.process_response(app.response_class()).close()
 
 
 def outbox_rows() -> list[OutboxMessage]:
@@ -116,6 +116,19 @@ def test_password_reset_mail_goes_through_the_outbox(client, outbox):
     text = message.get_body(("plain",)).get_content()
     assert re.search(r"https://cadence\.test/password/reset/\S+", text)
     assert db.session.scalar(select(OutboxMessage.status)) == DeliveryStatus.SENT
+
+
+def test_mail_is_sent_only_once_the_response_has_gone_out(client, outbox):
+    """The reset page answers before any SMTP work, so timing cannot reveal an account."""
+    rep = factories.person()
+    db.session.commit()
+
+    response = client.post("/password/forgot", data={"email": rep.email}, buffered=False)
+
+    assert response.status_code == 302
+    assert emails(outbox) == []  # the server has not closed the response yet
+    response.close()
+    assert len(emails(outbox)) == 1
 
 
 def test_rolled_back_transaction_sends_nothing(app, outbox, sends):
@@ -461,3 +474,31 @@ def test_notification_list_query_count_does_not_grow(client, login, inbox_of, co
     many = queries()
 
     assert many == few
+
+
+def test_failed_mail_is_retried_by_the_sweep_on_later_traffic(app, client, outbox, monkeypatch):
+    """A message whose backoff has passed goes out with the first request after the interval."""
+    rep = factories.person()
+    db.session.add(OutboxMessage(
+        message_id="retry-1@cadence.test", recipient_id=rep.id, to_address=rep.email,
+        subject="Retry me", body_text="Hello", attempts=1,
+        next_attempt_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    monkeypatch.setitem(app.config, "OUTBOX_SWEEP_SECONDS", 60)
+    sweep = app.extensions["cadence_retry_sweep"]
+
+    monkeypatch.setattr(sweep, "last", jobs.time.monotonic() - 30)
+    client.get("/login")
+    assert emails(outbox) == []  # 30 s since the last sweep: too soon
+
+    monkeypatch.setattr(sweep, "last", jobs.time.monotonic() - 61)
+    client.get("/login")
+    (message,) = emails(outbox)
+    assert message["Subject"] == "Retry me"
+
+
+def test_sweep_interval_zero_turns_the_sweep_off():
+    sweep = jobs.RetrySweep()
+    sweep.last -= 10_000
+    assert not sweep.due(0)
+    assert sweep.due(60) and not sweep.due(60)

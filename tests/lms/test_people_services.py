@@ -281,3 +281,23 @@ def test_reactivation_lets_the_person_back_and_audits_it(session, org):
     assert org.rep_a1a.is_active
     [entry] = entries(session, "person.reactivate", org.rep_a1a)
     assert entry.changes["is_active"] == [False, True]
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "two@@example.com", "a b@example.com",
+                                   "dana@localhost", ""])
+def test_create_refuses_a_malformed_email(session, email):
+    with pytest.raises(ValidationError) as refused:
+        create_person(PersonData(email=email, name="Dana"), by=None)
+    assert refused.value.field == "email"
+    assert session.scalar(select(User).where(User.name == "Dana")) is None
+
+
+def test_special_use_domains_are_accepted(session):
+    person = create_person(PersonData(email="Dana@Sales.Local", name="Dana"), by=None)
+    assert person.email == "dana@sales.local"
+
+
+def test_create_refuses_a_blank_name(session):
+    with pytest.raises(ValidationError) as refused:
+        create_person(PersonData(email="dana@example.com", name="   "), by=None)
+    assert refused.value.field == "name"
