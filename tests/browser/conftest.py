@@ -36,6 +36,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 TIMEOUT_MS = 5_000  # a broken page fails fast instead of waiting Playwright's default 30 s
+# The root ``session`` fixture swaps db.session for one the server thread cannot use.
+_REAL_DB_SESSION = db.session
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -128,6 +130,7 @@ def _failed_request(request: Request, errors: list[str]) -> None:
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser context per test; console errors (CSP included) and broken assets fail."""
+    assert db.session is _REAL_DB_SESSION, "browser tests must not use the session fixture"
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
