@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from lms.people.models import Level, User
+from lms.people.models import User
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,17 @@ def next_steps(user: User) -> list[NextStep]:
 @provider
 def _core_steps(user: User) -> list[NextStep]:
     from lms.notify.services import unread_count
+    from lms.people.services import direct_report_counts
 
     steps = []
     unread = unread_count(user)
     if unread:
         steps.append(NextStep("Read your notifications", f"{unread} unread",
                               url_for("notify.index", show="unread"), 10, "Read"))
-    if Level(user.level).rank >= Level.MANAGER.rank:
-        steps.append(NextStep("Check on your team", "See everyone who reports to you.",
+    reports = direct_report_counts([user.id]).get(user.id, 0)
+    if reports:
+        steps.append(NextStep("Check on your team", f"{reports} direct report"
+                              f"{'s' if reports != 1 else ''} and everyone under them.",
                               url_for("home.team"), 40, "View team"))
     if user.is_admin:
         steps.append(NextStep("Keep the org chart current",
