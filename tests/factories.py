@@ -68,3 +68,25 @@ class Org:
 
 def org() -> Org:
     return Org()
+
+
+def course(*, title: str | None = None, audience=("rep",), lessons: int = 2,
+           modules: int = 1, published: bool = True, by: User | None = None,
+           self_enrol: bool = True):
+    """Add a course with ``modules`` x ``lessons`` text lessons, published unless told."""
+    from courses.services import authoring
+
+    number = next(_counter)
+    by = by or admin()
+    created = authoring.create_course(authoring.CourseData(
+        title=title or f"Course {number}", slug=f"course-{number}",
+        audience=tuple(Level(level) for level in audience), self_enrol=self_enrol), by=by)
+    for m in range(modules):
+        module = authoring.add_module(created, f"Module {m + 1}", by=by)
+        for n in range(lessons):
+            authoring.add_lesson(module, authoring.LessonData(
+                title=f"Lesson {m + 1}.{n + 1}", body_markdown=f"Read this, part {n + 1}."),
+                by=by)
+    if published:
+        authoring.publish(created, by=by)
+    return created

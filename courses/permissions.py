@@ -1,0 +1,78 @@
+"""Course rules for the one permission layer (registered into ``lms.authz``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select
+
+from courses.models import Course, CourseStatus, Enrollment
+from lms.authz import in_subtree, rule, scope, visibility
+from lms.people.models import Level, User
+
+
+@visibility(Course)
+def _course_visible(user: User, course: Course) -> bool:
+    # Published and archived courses exist for everyone signed in (managers look at the
+    # courses their reps take); a never-published draft only for admins.
+    return user.is_admin or course.current_version_id is not None
+
+
+@scope(Course)
+def _course_scope(stmt: Select, user: User) -> Select:
+    if user.is_admin:
+        return stmt
+    return stmt.where(Course.current_version_id.is_not(None))
+
+
+@visibility(Enrollment)
+def _enrollment_visible(user: User, enrollment: Enrollment) -> bool:
+    return user.is_admin or in_subtree(user, enrollment.user)
+
+
+@scope(Enrollment)
+def _enrollment_scope(stmt: Select, user: User) -> Select:
+    if user.is_admin:
+        return stmt
+    from lms.people.tree import subtree_ids
+    return stmt.where(Enrollment.user_id.in_(subtree_ids(user.id)))
+
+
+@rule("course.view")
+def _view(user: User, course: Course) -> bool:
+    return True
+
+
+@rule("course.author")
+def _author(user: User, _course: Any) -> bool:
+    return user.is_admin
+
+
+@rule("course.enrol_self")
+def _enrol_self(user: User, course: Course) -> bool:
+    version = course.current_version
+    return (course.status == CourseStatus.PUBLISHED and version is not None
+            and course.self_enrol and f",{user.level}," in version.audience)
+
+
+@rule("course.enrol_others")
+def _enrol_others(user: User, course: Any) -> bool:
+    published = course is None or course.status == CourseStatus.PUBLISHED
+    return published and (user.is_admin or Level(user.level).rank >= Level.MANAGER.rank)
+
+
+@rule("course.progress")
+def _course_progress(user: User, _course: Any) -> bool:
+    """See enrolment and completion across a course: admins, and managers for their team."""
+    return user.is_admin or Level(user.level).rank >= Level.MANAGER.rank
+
+
+@rule("enrollment.take")
+def _take(user: User, enrollment: Enrollment) -> bool:
+    return enrollment.user_id == user.id
+
+
+@rule("enrollment.withdraw")
+def _withdraw(user: User, enrollment: Enrollment) -> bool:
+    return enrollment.user_id == user.id or user.is_admin or (
+        Level(user.level).rank >= Level.MANAGER.rank and enrollment.user_id != user.id)

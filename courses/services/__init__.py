@@ -1,0 +1,1 @@
+"""Course use cases. Services flush, never commit; the caller commits once."""
