@@ -6,6 +6,11 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def init_app(app: Flask) -> None:
-    from courses import models, permissions  # noqa: F401  (tables and permission rules)
+    from courses import api, models, permissions, views  # noqa: F401  (tables, rules, routes)
+    from lms.api import register
+    from lms.auth.services import register_scope
 
+    register_scope("courses:read", "Read courses, your enrolments and your team's progress")
+    register_scope("courses:write", "Author courses (admins) and enrol people")
     app.register_blueprint(bp)
+    register(api.blp)

@@ -59,11 +59,15 @@ class ApiTokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
                        description="What the token is for, e.g. 'CRM sync'.")
     scopes = SelectMultipleField(
-        "Scopes", choices=[SelectChoice(k, f"{k} — {v}") for k, v in SCOPES.items()],
-        validators=[DataRequired(message="Choose at least one scope.")],
+        "Scopes", validators=[DataRequired(message="Choose at least one scope.")],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )
     days = IntegerField("Valid for (days)", default=90,
                         validators=[DataRequired(), NumberRange(min=1, max=365)])
     current_password = PasswordField("Current password", validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per form: feature packages register their scopes after this module loads.
+        self.scopes.choices = [SelectChoice(k, f"{k} — {v}") for k, v in SCOPES.items()]

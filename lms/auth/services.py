@@ -27,6 +27,11 @@ SCOPES = {
 _DUMMY_HASH: str | None = None
 
 
+def register_scope(name: str, description: str) -> None:
+    """Let a feature package offer an API token scope (``<area>:read`` / ``<area>:write``)."""
+    SCOPES.setdefault(name, description)
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

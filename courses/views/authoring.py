@@ -1,0 +1,1 @@
+"""Course pages: authoring (filled in with the courses issue)."""

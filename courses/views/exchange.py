@@ -1,0 +1,1 @@
+"""Course pages: exchange (filled in with the courses issue)."""

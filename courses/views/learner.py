@@ -1,0 +1,1 @@
+"""Course pages: learner (filled in with the courses issue)."""

@@ -1,0 +1,1 @@
+"""Course pages: progress (filled in with the courses issue)."""
