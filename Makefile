@@ -60,6 +60,7 @@ test: test-install
 
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.courses
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

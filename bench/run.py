@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import flask_migrate
-from flask import Flask
+from flask import Flask, g, request_started
 from sqlalchemy import event, insert, inspect, select, text, update
 
 from bench import scale
@@ -77,6 +77,7 @@ class Databases:
                           "SECRET_KEY": "bench", "TESTING": True, "WTF_CSRF_ENABLED": False,
                           "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,
                           "ARGON2_PARALLELISM": 1})
+        request_started.connect(fresh_globals, app)
         with app.app_context():
             if self.url:  # one server database, emptied between phases
                 empty_schema()
@@ -87,6 +88,17 @@ class Databases:
             finally:
                 db.session.remove()
                 db.engine.dispose()
+
+
+def fresh_globals(sender, **extra) -> None:
+    """Empty ``g`` as each request starts, as it is on a server.
+
+    The benchmark keeps one app context open, which every test-client request reuses, so
+    ``g`` would carry Flask-Login's user from one client to the next: a second client's
+    sign-in would be refused as "already signed in" and it would act as the first person.
+    """
+    for name in list(g):
+        g.pop(name)
 
 
 def empty_schema() -> None:

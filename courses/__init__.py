@@ -6,7 +6,13 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def init_app(app: Flask) -> None:
-    from courses import api, models, permissions, views  # noqa: F401  (tables, rules, routes)
+    from courses import (  # noqa: F401  (tables, rules, routes, demo curriculum)
+        api,
+        demo,
+        models,
+        permissions,
+        views,
+    )
     from lms.api import register
     from lms.auth.services import register_scope
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -56,6 +57,7 @@ class Defaults:
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session lifetime instead
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    COURSE_FILE_MAX_BYTES = 10 * 1024 * 1024  # one lesson file; requests are capped above
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     BOOTSTRAP_SERVE_LOCAL = True
 
@@ -64,6 +66,10 @@ class Defaults:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+
+    # Space-separated origins (https://media.example.com) that lesson videos may play from;
+    # the page's own origin is always allowed.
+    MEDIA_ORIGINS = ""
 
 
 BOOLEAN_KEYS = {"MAIL_USE_STARTTLS", "MAIL_USE_SSL", "TESTING"}
@@ -75,9 +81,11 @@ INTEGER_KEYS = {
     "PASSWORD_MIN_LENGTH",
     "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "PASSWORD_RESET_MINUTES",
     "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "MAX_CONTENT_LENGTH",
-    "TRUSTED_PROXIES",
+    "TRUSTED_PROXIES", "COURSE_FILE_MAX_BYTES",
 }
 MODES = ("embedded", "production")
+# Goes into the CSP header verbatim, so nothing but scheme, host and port may pass.
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 MAX_RESET_MINUTES = 60
 
 
@@ -121,6 +129,10 @@ def _check(config) -> None:
     if config["ENV"] not in MODES:
         raise ConfigError(f"CADENCE_ENV must be one of {', '.join(MODES)}, "
                           f"got {config['ENV']!r}")
+    for origin in str(config.get("MEDIA_ORIGINS") or "").split():
+        if not ORIGIN.match(origin):
+            raise ConfigError(f"CADENCE_MEDIA_ORIGINS takes origins such as "
+                              f"https://media.example.com, got {origin!r}")
     if not 1 <= config["PASSWORD_RESET_MINUTES"] <= MAX_RESET_MINUTES:
         raise ConfigError(f"CADENCE_PASSWORD_RESET_MINUTES must be between 1 and "
                           f"{MAX_RESET_MINUTES}, got {config['PASSWORD_RESET_MINUTES']}")

@@ -19,8 +19,14 @@ CSP = "; ".join([
 ])
 
 
+def policy(media_origins: str = "") -> str:
+    """The CSP, with lesson videos allowed from the page's origin and ``media_origins``."""
+    return "; ".join([CSP, " ".join(["media-src 'self'", *media_origins.split()])])
+
+
 def init_app(app: Flask) -> None:
     production = app.config["ENV"] == "production"
+    csp = policy(app.config.get("MEDIA_ORIGINS") or "")
     proxies = app.config.get("TRUSTED_PROXIES") or 0
     if proxies:
         # The client's address (the sign-in throttle's key) and scheme as the proxies saw
@@ -30,7 +36,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -27,6 +27,8 @@ from lms.extensions import db
 from lms.people.models import Level, User
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# /courses/<slug> shares its namespace with these pages.
+RESERVED_SLUGS = frozenset({"manage", "progress", "import", "new"})
 VIDEO_URL = re.compile(r"^(https?://[^\s\"'<>]+|/[^\s\"'<>]*)$")
 
 
@@ -62,6 +64,9 @@ def _check_slug(slug: str, course: Course | None) -> str:
     slug = slug.strip().lower()
     if not SLUG.match(slug) or len(slug) > 80:
         raise ValidationError("Use lower-case letters, digits and single hyphens.", field="slug")
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(f"“{slug}” is taken by a Cadence page; choose another address.",
+                              field="slug")
     clash = db.session.scalar(select(Course).where(Course.slug == slug))
     if clash is not None and clash is not course:
         raise ValidationError(f"Another course already uses the address “{slug}”.",
@@ -139,6 +144,9 @@ def update_course(course: Course, data: CourseData, *, by: User) -> Course:
 
 def publish(course: Course, *, by: User) -> CourseVersion:
     """Make the draft the version learners follow; earlier versions stay as history."""
+    if course.status == CourseStatus.ARCHIVED:
+        # Publishing would quietly bring the course back into the catalog.
+        raise ValidationError("Restore the course before publishing it.")
     draft = course.draft_version
     if draft is None:
         raise ValidationError("There are no unpublished changes.")

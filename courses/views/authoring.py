@@ -1,1 +1,452 @@
-"""Course pages: authoring (filled in with the courses issue)."""
+"""Course pages: authoring for admins (courses, modules, lessons, publishing, prerequisites).
+
+Modules and lessons are addressed by their ``key``, which survives copying a version: a form
+shown from the published version still finds its lesson in the draft the edit creates.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from courses import bp, files
+from courses.forms import (
+    LESSON_FORMS,
+    PREREQUISITE_LABELS,
+    CourseForm,
+    LessonForm,
+    ModuleForm,
+    MoveLessonForm,
+    PrerequisiteForm,
+)
+from courses.models import (
+    Course,
+    CourseModule,
+    CourseStatus,
+    CourseVersion,
+    Lesson,
+    LessonKind,
+    Prerequisite,
+    PrerequisiteKind,
+)
+from courses.services import authoring
+from lms.audit.models import AuditEntry
+from lms.authz import permission_required
+from lms.errors import CadenceError, ValidationError
+from lms.extensions import db
+from lms.forms import apply_error
+from lms.people.models import Level
+from lms.people.services import find_by_email
+
+PER_PAGE = 50
+AUTHOR = "course.author"
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+def _latest(course: Course, key: str, kind: type) -> CourseModule | Lesson:
+    """Find a module or lesson the author sees (the draft, else the current version); 404."""
+    find = authoring.module_by_key if kind is CourseModule else authoring.lesson_by_key
+    item = find(course.latest, key)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _in_draft(course: Course, key: str, kind: type) -> CourseModule | Lesson:
+    """The same item in the draft, creating the draft first if the course has none."""
+    _latest(course, key, kind)  # 404 before anything changes
+    find = authoring.module_by_key if kind is CourseModule else authoring.lesson_by_key
+    return find(authoring.draft_for_editing(course, by=current_user), key)
+
+
+def _optional_url(endpoint: str, **values) -> str | None:
+    """Link to a page another part of the courses package may provide, if it does."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def _editor_url(course: Course, anchor: str | None = None) -> str:
+    return url_for("courses.manage_editor", id=course.id, _anchor=anchor)
+
+
+def _submit(form: FlaskForm, change):
+    """Validate ``form`` and run ``change``; commit and return its result, or None.
+
+    A refusal is rolled back and shown beside its field.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = change()
+    except CadenceError as error:
+        db.session.rollback()
+        apply_error(form, error)
+        return None
+    db.session.commit()
+    return result
+
+
+def _attempt(course: Course, change, success: str, anchor: str | None = None):
+    """Run ``change``; commit and flash ``success``, or flash the refusal; back to the editor."""
+    try:
+        change()
+    except CadenceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(_editor_url(course, anchor))
+
+
+# --- courses -----------------------------------------------------------------------------------
+
+@bp.get("/manage/")
+@permission_required(AUTHOR)
+def manage_index():
+    q = (request.args.get("q") or "").strip()
+    status = request.args.get("status") or ""
+    latest = aliased(CourseVersion)
+    stmt = (select(Course)
+            .outerjoin(latest, latest.id == func.coalesce(Course.draft_version_id,
+                                                          Course.current_version_id))
+            .options(joinedload(Course.current_version), joinedload(Course.draft_version))
+            .order_by(latest.title, Course.id))
+    if q:
+        stmt = stmt.where(or_(latest.title.icontains(q, autoescape=True),
+                              Course.slug.contains(q.lower(), autoescape=True),
+                              latest.tags.contains(q.lower(), autoescape=True)))
+    if status in {s.value for s in CourseStatus}:
+        stmt = stmt.where(Course.status == status)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template("courses/manage/index.html", page=page, q=q, status=status,
+                           import_url=_optional_url("courses.import_json"),
+                           statuses=list(CourseStatus))
+
+
+def _course_data(form: CourseForm) -> authoring.CourseData:
+    owner_id = None
+    if form.owner_email.data:
+        owner = find_by_email(form.owner_email.data)
+        if owner is None:
+            raise ValidationError("No one has that email.", field="owner_email")
+        owner_id = owner.id
+    return authoring.CourseData(
+        title=form.title.data, slug=(form.slug.data or "").strip().lower(),
+        summary=form.summary.data or "",
+        audience=tuple(Level(value) for value in form.audience.data),
+        tags=tuple((form.tags.data or "").split(",")),
+        estimated_minutes=form.estimated_minutes.data, self_enrol=form.self_enrol.data,
+        owner_id=owner_id)
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@permission_required(AUTHOR)
+def manage_create():
+    form = CourseForm(data=None if request.method == "POST" else {"audience": ["rep"]})
+    if course := _submit(form, lambda: authoring.create_course(_course_data(form),
+                                                              by=current_user)):
+        flash("Course created. Add modules and lessons, then publish it.", "success")
+        return redirect(_editor_url(course))
+    return render_template("courses/manage/form.html", form=form, course=None), (
+        422 if form.errors else 200)
+
+
+@bp.route("/manage/<int:id>/details", methods=["GET", "POST"])
+@permission_required(AUTHOR, load=Course)
+def manage_edit(course: Course):
+    version = course.latest
+    form = CourseForm(data=None if request.method == "POST" else {
+        "title": version.title, "slug": course.slug, "summary": version.summary,
+        "audience": [level.value for level in version.audience_levels],
+        "tags": ", ".join(version.tag_list), "estimated_minutes": version.estimated_minutes,
+        "owner_email": course.owner.email if course.owner else "",
+        "self_enrol": course.self_enrol})
+    if _submit(form, lambda: authoring.update_course(course, _course_data(form),
+                                                     by=current_user)):
+        flash("Details saved.", "success")
+        return redirect(_editor_url(course))
+    return render_template("courses/manage/form.html", form=form, course=course), (
+        422 if form.errors else 200)
+
+
+def _prerequisite_form(others: list[Course]) -> PrerequisiteForm:
+    form = PrerequisiteForm()
+    form.required_course_id.choices = [
+        (other.id, other.title if other.status == CourseStatus.PUBLISHED
+         else f"{other.title} ({other.status})") for other in others]
+    return form
+
+
+def _other_courses(course: Course) -> list[Course]:
+    others = db.session.scalars(
+        select(Course).where(Course.id != course.id)
+        .options(joinedload(Course.current_version), joinedload(Course.draft_version))).all()
+    return sorted(others, key=lambda other: (other.title.lower(), other.id))
+
+
+def _editor(course: Course, *, module_form: ModuleForm | None = None,
+            prerequisite_form: PrerequisiteForm | None = None, status: int = 200):
+    others = _other_courses(course)
+    # Modules, lessons and their files in three queries, however many there are.
+    version = db.session.scalars(
+        select(CourseVersion).where(CourseVersion.id == course.latest.id).options(
+            selectinload(CourseVersion.modules).selectinload(CourseModule.lessons)
+            .joinedload(Lesson.file))).one()
+    prerequisites = db.session.scalars(
+        select(Prerequisite).where(Prerequisite.course_id == course.id)
+        .order_by(Prerequisite.id)).all()  # required courses are among ``others``
+    return render_template(
+        "courses/manage/editor.html", course=course, version=version,
+        module_form=module_form or ModuleForm(formdata=None),
+        prerequisite_form=prerequisite_form or _prerequisite_form(others),
+        prerequisites=prerequisites, prerequisite_labels=PREREQUISITE_LABELS,
+        lesson_labels={kind.value: kind.label for kind in LessonKind},
+        editable=course.status != CourseStatus.ARCHIVED,
+        preview_url=_optional_url("courses.preview", course_id=course.id),
+        export_url=_optional_url("courses.export_json", id=course.id),
+    ), status
+
+
+@bp.get("/manage/<int:id>")
+@permission_required(AUTHOR, load=Course)
+def manage_editor(course: Course):
+    return _editor(course)
+
+
+@bp.post("/manage/<int:id>/publish")
+@permission_required(AUTHOR, load=Course)
+def manage_publish(course: Course):
+    return _attempt(course, lambda: authoring.publish(course, by=current_user),
+                    "Published: learners now follow this version.")
+
+
+@bp.post("/manage/<int:id>/discard")
+@permission_required(AUTHOR, load=Course)
+def manage_discard(course: Course):
+    return _attempt(course, lambda: authoring.discard_draft(course, by=current_user),
+                    "Unpublished changes discarded.")
+
+
+@bp.post("/manage/<int:id>/archive")
+@permission_required(AUTHOR, load=Course)
+def manage_archive(course: Course):
+    return _attempt(course, lambda: authoring.set_archived(course, True, by=current_user),
+                    "Archived: the course left the catalog; progress is kept.")
+
+
+@bp.post("/manage/<int:id>/restore")
+@permission_required(AUTHOR, load=Course)
+def manage_restore(course: Course):
+    return _attempt(course, lambda: authoring.set_archived(course, False, by=current_user),
+                    "Restored.")
+
+
+@bp.get("/manage/<int:id>/history")
+@permission_required(AUTHOR, load=Course)
+def manage_history(course: Course):
+    versions = db.session.scalars(
+        select(CourseVersion).where(CourseVersion.course_id == course.id)
+        .options(joinedload(CourseVersion.published_by), joinedload(CourseVersion.created_by))
+        .order_by(CourseVersion.number.desc())).all()
+    entries = db.paginate(
+        select(AuditEntry).where(AuditEntry.object_type == Course.__name__,
+                                 AuditEntry.object_id == course.id)
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
+        per_page=PER_PAGE, error_out=False)
+    return render_template("courses/manage/history.html", course=course, versions=versions,
+                           entries=entries)
+
+
+# --- modules -----------------------------------------------------------------------------------
+
+@bp.post("/manage/<int:id>/modules")
+@permission_required(AUTHOR, load=Course)
+def manage_add_module(course: Course):
+    form = ModuleForm()
+    if module := _submit(form, lambda: authoring.add_module(course, form.title.data,
+                                                            by=current_user)):
+        flash(f"Module “{module.title}” added.", "success")
+        return redirect(_editor_url(course, f"module-{module.key}"))
+    return _editor(course, module_form=form, status=422)
+
+
+@bp.route("/manage/<int:id>/modules/<key>/edit", methods=["GET", "POST"])
+@permission_required(AUTHOR, load=Course)
+def manage_rename_module(course: Course, key: str):
+    module = _latest(course, key, CourseModule)
+    form = ModuleForm(obj=module)
+    if _submit(form, lambda: authoring.rename_module(
+            _in_draft(course, key, CourseModule), form.title.data, by=current_user)):
+        flash("Module renamed.", "success")
+        return redirect(_editor_url(course, f"module-{key}"))
+    return render_template("courses/manage/module.html", course=course, module=module,
+                           form=form), 422 if form.errors else 200
+
+
+@bp.post("/manage/<int:id>/modules/<key>/delete")
+@permission_required(AUTHOR, load=Course)
+def manage_delete_module(course: Course, key: str):
+    title = _latest(course, key, CourseModule).title
+    return _attempt(course, lambda: authoring.delete_module(
+        _in_draft(course, key, CourseModule), by=current_user),
+        f"Module “{title}” and its lessons deleted.")
+
+
+@bp.post("/manage/<int:id>/modules/<key>/move/<any(up, down):direction>")
+@permission_required(AUTHOR, load=Course)
+def manage_move_module(course: Course, key: str, direction: str):
+    def change():
+        module = _in_draft(course, key, CourseModule)
+        authoring.move(module.version.modules, module, -1 if direction == "up" else 1)
+    return _attempt(course, change, f"Module moved {direction}.", f"module-{key}")
+
+
+@bp.post("/manage/<int:id>/reorder")
+@permission_required(AUTHOR, load=Course)
+def manage_reorder(course: Course):
+    """Save a drag-and-drop order: ``{"module": key or null, "keys": [...]}`` (JSON)."""
+    payload = request.get_json(silent=True)
+    payload = payload if isinstance(payload, dict) else {}
+    keys, module_key = payload.get("keys"), payload.get("module")
+    if (not isinstance(keys, list) or not all(isinstance(k, str) for k in keys)
+            or not isinstance(module_key, str | None)):
+        return {"errors": {"keys": ["Send the new order as a list of keys."]}}, 422
+    if module_key is not None and authoring.module_by_key(course.latest, module_key) is None:
+        return {"errors": {"module": ["There is no such module in this course."]}}, 404
+    try:
+        draft = authoring.draft_for_editing(course, by=current_user)
+        items = (draft.modules if module_key is None
+                 else authoring.module_by_key(draft, module_key).lessons)
+        authoring.reorder(items, keys)
+    except CadenceError as error:
+        db.session.rollback()
+        return {"errors": {"keys": [error.message]}}, 422
+    db.session.commit()
+    return {"keys": keys, "draft_version": draft.number}
+
+
+# --- lessons -----------------------------------------------------------------------------------
+
+def _lesson_data(form: LessonForm, current: Lesson | None) -> authoring.LessonData:
+    file_id = current.file_id if current is not None else None
+    upload = getattr(form, "file", None)
+    if upload is not None and upload.data:
+        file_id = files.store_upload(upload.data, by=current_user).id
+    video = getattr(form, "video_url", None)
+    return authoring.LessonData(
+        title=form.title.data, kind=form.kind, body_markdown=form.body_markdown.data or "",
+        video_url=(video.data or "") if video is not None else "", file_id=file_id,
+        is_required=form.is_required.data, estimated_minutes=form.estimated_minutes.data)
+
+
+def _lesson_page(course: Course, form: LessonForm, module: CourseModule, lesson: Lesson | None):
+    modules = course.latest.modules
+    move_form = None
+    if lesson is not None and len(modules) > 1:
+        move_form = MoveLessonForm(formdata=None)
+        move_form.module_key.choices = [(m.key, m.title) for m in modules if m is not module]
+    return render_template("courses/manage/lesson.html", course=course, module=module,
+                           lesson=lesson, form=form, move_form=move_form), (
+        422 if form.errors else 200)
+
+
+@bp.route("/manage/<int:id>/modules/<key>/lessons/new", methods=["GET", "POST"])
+@permission_required(AUTHOR, load=Course)
+def manage_add_lesson(course: Course, key: str):
+    module = _latest(course, key, CourseModule)
+    try:
+        form = LESSON_FORMS[LessonKind(request.args.get("kind", LessonKind.TEXT))]()
+    except ValueError:
+        abort(404)
+    if lesson := _submit(form, lambda: authoring.add_lesson(
+            _in_draft(course, key, CourseModule), _lesson_data(form, None), by=current_user)):
+        flash(f"Lesson “{lesson.title}” added.", "success")
+        return redirect(url_for("courses.manage_edit_lesson", id=course.id, key=lesson.key,
+                                _anchor="preview"))
+    return _lesson_page(course, form, module, None)
+
+
+@bp.route("/manage/<int:id>/lessons/<key>/edit", methods=["GET", "POST"])
+@permission_required(AUTHOR, load=Course)
+def manage_edit_lesson(course: Course, key: str):
+    lesson = _latest(course, key, Lesson)
+    form_class = LESSON_FORMS[LessonKind(lesson.kind)]
+    form = form_class() if request.method == "POST" else form_class(obj=lesson)
+    if _submit(form, lambda: authoring.update_lesson(
+            _in_draft(course, key, Lesson), _lesson_data(form, lesson), by=current_user)):
+        flash("Lesson saved.", "success")
+        return redirect(url_for("courses.manage_edit_lesson", id=course.id, key=key,
+                                _anchor="preview"))
+    return _lesson_page(course, form, lesson.module, lesson)
+
+
+@bp.post("/manage/<int:id>/lessons/<key>/delete")
+@permission_required(AUTHOR, load=Course)
+def manage_delete_lesson(course: Course, key: str):
+    title = _latest(course, key, Lesson).title
+    return _attempt(course, lambda: authoring.delete_lesson(
+        _in_draft(course, key, Lesson), by=current_user), f"Lesson “{title}” deleted.")
+
+
+@bp.post("/manage/<int:id>/lessons/<key>/move/<any(up, down):direction>")
+@permission_required(AUTHOR, load=Course)
+def manage_move_lesson(course: Course, key: str, direction: str):
+    def change():
+        lesson = _in_draft(course, key, Lesson)
+        authoring.move(lesson.module.lessons, lesson, -1 if direction == "up" else 1)
+    return _attempt(course, change, f"Lesson moved {direction}.", f"lesson-{key}")
+
+
+@bp.post("/manage/<int:id>/lessons/<key>/module")
+@permission_required(AUTHOR, load=Course)
+def manage_move_lesson_to(course: Course, key: str):
+    _latest(course, key, Lesson)
+    target_key = request.form.get("module_key") or ""
+    _latest(course, target_key, CourseModule)
+
+    def change():
+        lesson = _in_draft(course, key, Lesson)
+        target = authoring.module_by_key(lesson.module.version, target_key)
+        authoring.move_lesson_to(lesson, target, by=current_user)
+    return _attempt(course, change, "Lesson moved to another module.", f"lesson-{key}")
+
+
+@bp.get("/manage/<int:id>/lessons/<key>/file")
+@permission_required(AUTHOR, load=Course)
+def manage_lesson_file(course: Course, key: str):
+    lesson = _latest(course, key, Lesson)
+    if lesson.file is None:
+        abort(404)
+    return files.send_stored_file(lesson.file)
+
+
+# --- prerequisites -----------------------------------------------------------------------------
+
+@bp.post("/manage/<int:id>/prerequisites")
+@permission_required(AUTHOR, load=Course)
+def manage_add_prerequisite(course: Course):
+    form = _prerequisite_form(_other_courses(course))
+    if _submit(form, lambda: authoring.add_prerequisite(
+            course, PrerequisiteKind(form.kind.data),
+            db.session.get(Course, form.required_course_id.data), by=current_user)):
+        flash("Prerequisite added.", "success")
+        return redirect(_editor_url(course, "prerequisites"))
+    return _editor(course, prerequisite_form=form, status=422)
+
+
+@bp.post("/manage/<int:id>/prerequisites/<int:prerequisite_id>/delete")
+@permission_required(AUTHOR, load=Course)
+def manage_remove_prerequisite(course: Course, prerequisite_id: int):
+    prerequisite = db.session.get(Prerequisite, prerequisite_id)
+    if prerequisite is None or prerequisite.course_id != course.id:
+        abort(404)
+    return _attempt(course, lambda: authoring.remove_prerequisite(prerequisite,
+                                                                  by=current_user),
+                    "Prerequisite removed.", "prerequisites")

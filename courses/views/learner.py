@@ -1,1 +1,404 @@
-"""Course pages: learner (filled in with the courses issue)."""
+"""Learner pages: the catalog, a course's page, enrolment, the course player and preview."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import case, exists, literal, or_, select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
+from werkzeug.exceptions import NotFound
+
+from courses import (
+    bp,
+    nextsteps,  # noqa: F401  (registers the Home next steps)
+)
+from courses.files import send_stored_file
+from courses.forms_learner import EnrolOthersForm
+from courses.models import (
+    Course,
+    CourseModule,
+    CourseStatus,
+    CourseVersion,
+    Enrollment,
+    EnrollmentStatus,
+    Lesson,
+    LessonKind,
+    Prerequisite,
+    PrerequisiteKind,
+)
+from courses.services import enrolment, player
+from courses.unlocking import lock_reasons_for, waiting_on
+from lms.authz import can, can_see, permission_required, require, visible
+from lms.errors import CadenceError, ValidationError
+from lms.extensions import db
+from lms.forms import apply_error
+from lms.people import tree
+from lms.people.models import Level, User
+
+PER_PAGE = 24
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+def _course(slug: str) -> Course:
+    """The course at ``slug``: 404 when missing or out of sight, 403 when not viewable."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not can_see(current_user, course):
+        abort(404)
+    require(current_user, "course.view", course)
+    return course
+
+
+def _outline(version_id: int) -> CourseVersion:
+    """A version with its modules and lessons in three queries, whatever their number."""
+    return db.session.scalars(
+        select(CourseVersion).where(CourseVersion.id == version_id)
+        .options(selectinload(CourseVersion.modules).selectinload(CourseModule.lessons))
+    ).one()
+
+
+def _enrollment(course: Course, person: User) -> Enrollment | None:
+    return db.session.scalar(select(Enrollment).where(
+        Enrollment.course_id == course.id, Enrollment.user_id == person.id))
+
+
+def _taking(enrollment: Enrollment | None) -> bool:
+    return enrollment is not None and enrollment.status != EnrollmentStatus.WITHDRAWN
+
+
+def _lesson(version: CourseVersion, key: str) -> Lesson:
+    lesson = next((item for item in version.lessons if item.key == key), None)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def _current(course: Course, key: str) -> tuple[CourseVersion, Lesson]:
+    if course.current_version_id is None:
+        abort(404)
+    version = _outline(course.current_version_id)
+    return version, _lesson(version, key)
+
+
+def _optional_url(endpoint: str, **values) -> str | None:
+    """A link to another part of the courses package, when that part is installed."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+@bp.app_template_filter("lesson_kind")
+def _lesson_kind(kind: str) -> str:
+    """What a learner calls a lesson of this kind: Reading, Video, Download."""
+    return LessonKind(kind).label
+
+
+# --- the catalog --------------------------------------------------------------------------------
+
+def _locked_ids(person: User, course_ids: list[int]) -> set[int]:
+    """Which of ``course_ids`` have an unmet prerequisite for ``person``, in one query.
+
+    ``courses.unlocking`` answers one course for a whole team; the catalog asks the other
+    way round (one person, a page of courses), so it asks the database directly.
+    """
+    if not course_ids:
+        return set()
+    leader = select(User.manager_id).where(User.id == person.manager_id).scalar_subquery()
+    whose = case((Prerequisite.kind == PrerequisiteKind.OWN_COMPLETION, literal(person.id)),
+                 (Prerequisite.kind == PrerequisiteKind.MANAGER_COMPLETION,
+                  literal(person.manager_id)),
+                 else_=leader)
+    done = aliased(Enrollment)
+    met = exists().where(done.course_id == Prerequisite.required_course_id,
+                         done.user_id == whose, done.completed_at.is_not(None))
+    return set(db.session.scalars(select(Prerequisite.course_id).distinct().where(
+        Prerequisite.course_id.in_(course_ids), ~met)))
+
+
+def _catalog_tags() -> list[str]:
+    rows = db.session.scalars(
+        select(CourseVersion.tags).join(Course, Course.current_version_id == CourseVersion.id)
+        .where(Course.status == CourseStatus.PUBLISHED).distinct())
+    return sorted({tag for tags in rows for tag in tags.strip(",").split(",") if tag})
+
+
+@bp.get("/")
+@login_required
+def catalog():
+    q = (request.args.get("q") or "").strip()[:100]
+    tag = (request.args.get("tag") or "").strip().lower()[:40]
+    every_level = request.args.get("levels") == "all"
+    stmt = (visible(select(Course), current_user)
+            .join(CourseVersion, CourseVersion.id == Course.current_version_id)
+            .options(contains_eager(Course.current_version))
+            .where(Course.status == CourseStatus.PUBLISHED)
+            .order_by(CourseVersion.title, Course.id))
+    if not every_level:
+        stmt = stmt.where(CourseVersion.audience.contains(f",{current_user.level},"))
+    if q:
+        # autoescape: a "%" or "_" typed in the search matches itself, not everything.
+        stmt = stmt.where(or_(CourseVersion.title.icontains(q, autoescape=True),
+                              CourseVersion.summary.icontains(q, autoescape=True)))
+    if tag:
+        stmt = stmt.where(CourseVersion.tags.contains(f",{tag},", autoescape=True))
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    ids = [course.id for course in page.items]
+    mine = {e.course_id: e for e in db.session.scalars(select(Enrollment).where(
+        Enrollment.user_id == current_user.id, Enrollment.course_id.in_(ids)))}
+    return render_template("courses/catalog.html", page=page, q=q, tag=tag,
+                           every_level=every_level, tags=_catalog_tags(), enrollments=mine,
+                           locked=_locked_ids(current_user, ids),
+                           manage_url=(_optional_url("courses.manage_index")
+                                       if can(current_user, "course.author") else None))
+
+
+# --- the course page ----------------------------------------------------------------------------
+
+def _waiting_for(course: Course, user: User, enrollment: Enrollment | None) -> list:
+    """The people under ``user`` whose courses wait for ``user`` to complete ``course``."""
+    if Level(user.level).rank < Level.MANAGER.rank or (
+            enrollment is not None and enrollment.completed_at is not None):
+        return []
+    dependents = set(db.session.scalars(select(Prerequisite.course_id).where(
+        Prerequisite.required_course_id == course.id,
+        Prerequisite.kind != PrerequisiteKind.OWN_COMPLETION)))
+    if not dependents:
+        return []
+    return [(person, waiting) for person, waiting in waiting_on(user)
+            if waiting.id in dependents]
+
+
+def _render_detail(course: Course, *, error: str | None = None):
+    version = _outline(course.current_version_id) if course.current_version_id else None
+    enrollment = _enrollment(course, current_user)
+    progress = player.progress_of(enrollment, version) if enrollment and version else None
+    reasons = lock_reasons_for(course, current_user) if course.prerequisites else []
+    resume = (player.resume_lesson(enrollment, version)
+              if version and _taking(enrollment) and not reasons else None)
+    return render_template(
+        "courses/detail.html", course=course, version=version, enrollment=enrollment,
+        taking=_taking(enrollment), progress=progress, reasons=reasons, resume=resume,
+        waiting=_waiting_for(course, current_user, enrollment), error=error,
+        done=progress.done if progress else frozenset())
+
+
+@bp.get("/<slug>")
+@login_required
+def detail(slug: str):
+    return _render_detail(_course(slug))
+
+
+def _refuse(course: Course, message: str, status: int = 403):
+    """Refuse a learner action: the course page (or JSON) with the reason; nothing changes."""
+    db.session.rollback()
+    if _wants_json():
+        return {"errors": {"request": [message]}}, status
+    return _render_detail(course, error=message), status
+
+
+def _why_not_self(course: Course) -> str:
+    if course.status != CourseStatus.PUBLISHED or course.current_version_id is None:
+        return "This course is not open for enrolment."
+    if not course.self_enrol:
+        return ("This course is assigned by your manager or L&D; you cannot enrol "
+                "yourself.")
+    return "This course is not meant for your level."
+
+
+@bp.post("/<slug>/join")
+@login_required
+def join(slug: str):
+    course = _course(slug)
+    if not can(current_user, "course.enrol_self", course):
+        return _refuse(course, _why_not_self(course))
+    enrolment.enrol(current_user, course, by=current_user)
+    db.session.commit()
+    flash(f"You are enrolled in “{course.title}”.", "success")
+    return redirect(url_for("courses.detail", slug=course.slug))
+
+
+@bp.post("/<slug>/leave")
+@login_required
+def leave(slug: str):
+    course = _course(slug)
+    enrollment = _enrollment(course, current_user)
+    if not _taking(enrollment):
+        return _refuse(course, "You are not enrolled in this course.", 409)
+    require(current_user, "enrollment.withdraw", enrollment)
+    enrolment.unenrol(enrollment, by=current_user)
+    db.session.commit()
+    flash(f"You left “{course.title}”. Your progress is kept if you enrol again.", "success")
+    return redirect(url_for("courses.detail", slug=course.slug))
+
+
+# --- the player ---------------------------------------------------------------------------------
+
+def _render_player(course: Course, version: CourseVersion, lesson: Lesson | None, *,
+                   enrollment: Enrollment | None = None, preview: bool = False, **extra):
+    lessons = version.lessons
+    index = lessons.index(lesson) if lesson is not None else -1
+    progress = player.progress_of(enrollment, version) if enrollment else None
+    return render_template(
+        "courses/lesson.html", course=course, version=version, lesson=lesson,
+        enrollment=enrollment, progress=progress, preview=preview,
+        done=progress.done if progress else frozenset(),
+        previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if 0 <= index < len(lessons) - 1 else None, **extra)
+
+
+def _may_take(course: Course, enrollment: Enrollment | None) -> str | None:
+    """Why the signed-in person may not take ``course`` now (None when they may)."""
+    if not _taking(enrollment):
+        return f"You are not enrolled in “{course.title}”. Enrol to open its lessons."
+    reasons = lock_reasons_for(course, current_user) if course.prerequisites else []
+    return " ".join(reason.message for reason in reasons) or None
+
+
+@bp.get("/<slug>/lessons/<key>")
+@login_required
+def lesson(slug: str, key: str):
+    course = _course(slug)
+    version, item = _current(course, key)
+    enrollment = _enrollment(course, current_user)
+    refusal = _may_take(course, enrollment)
+    if refusal:
+        return _refuse(course, refusal)
+    player.open_lesson(enrollment, item, by=current_user)
+    db.session.commit()
+    return _render_player(course, version, item, enrollment=enrollment)
+
+
+def _completed(course: Course, enrollment: Enrollment | None, item: Lesson):
+    """Record ``item`` as done for the signed-in learner; a refusal response, or None."""
+    refusal = _may_take(course, enrollment)
+    if refusal:
+        return _refuse(course, refusal)
+    try:
+        player.complete_lesson(enrollment, item, by=current_user)
+    except CadenceError as error:
+        return _refuse(course, error.message, error.status_code)
+    return None
+
+
+@bp.post("/<slug>/lessons/<key>/complete")
+@login_required
+def complete(slug: str, key: str):
+    course = _course(slug)
+    version, item = _current(course, key)
+    if item.kind == LessonKind.FILE:
+        return _refuse(course, "Download the file to complete this lesson.", 422)
+    enrollment = _enrollment(course, current_user)
+    was_complete = enrollment is not None and enrollment.completed_at is not None
+    refusal = _completed(course, enrollment, item)
+    if refusal:
+        return refusal
+    db.session.commit()
+    finished = not was_complete and enrollment.completed_at is not None
+    if _wants_json():
+        progress = player.progress_of(enrollment, version)
+        return {"lesson": item.key, "done": True, "percent": progress.percent,
+                "required_done": progress.required_done, "required": len(progress.required),
+                "course_complete": enrollment.completed_at is not None,
+                "message": "Course complete." if finished else "Marked as done."}
+    flash(f"Course complete: well done on “{course.title}”." if finished
+          else f"“{item.title}” is done.", "success")
+    lessons = version.lessons
+    following = lessons[lessons.index(item) + 1:]
+    target = following[0] if following and not finished else item
+    return redirect(url_for("courses.lesson", slug=course.slug, key=target.key))
+
+
+@bp.get("/<slug>/lessons/<key>/download")
+@login_required
+def download(slug: str, key: str):
+    course = _course(slug)
+    _version, item = _current(course, key)
+    if item.kind != LessonKind.FILE or item.file is None:
+        abort(404)
+    refusal = _completed(course, _enrollment(course, current_user), item)
+    if refusal:
+        return refusal
+    try:
+        response = send_stored_file(item.file)
+    except NotFound:
+        db.session.rollback()  # nothing was served, so nothing is done
+        raise
+    db.session.commit()
+    return response
+
+
+# --- preview (authors) --------------------------------------------------------------------------
+
+@bp.get("/manage/<int:course_id>/preview", defaults={"key": None})
+@bp.get("/manage/<int:course_id>/preview/<key>")
+@permission_required("course.author", load=Course, arg="course_id")
+def preview(course: Course, key: str | None):
+    version = _outline(course.latest.id)
+    lessons = version.lessons
+    item = _lesson(version, key) if key else (lessons[0] if lessons else None)
+    file_url = (_optional_url("courses.manage_lesson_file", id=course.id, key=item.key)
+                if item is not None and item.kind == LessonKind.FILE else None)
+    return _render_player(course, version, item, preview=True, file_url=file_url,
+                          editor_url=_optional_url("courses.manage_editor", id=course.id))
+
+
+# --- enrolling other people ---------------------------------------------------------------------
+
+def _chosen(form: EnrolOthersForm, course: Course) -> list[User]:
+    """The people the form names, loaded only from what the signed-in person may see."""
+    seen = visible(select(User), current_user)
+    audience = [level.value for level in course.current_version.audience_levels]
+    if form.mode.data == "people":
+        emails = form.email_list
+        people = list(db.session.scalars(seen.where(User.email.in_(emails))))
+        missing = sorted(set(emails) - {person.email for person in people})
+        if missing:
+            raise ValidationError("Not found in your part of the organisation: "
+                                  f"{', '.join(missing[:5])}.", field="emails")
+        return people
+    if form.mode.data == "level":
+        if form.level.data not in audience:
+            raise ValidationError("Choose one of the course's levels.", field="level")
+        stmt = seen.where(User.level == form.level.data, User.id != current_user.id)
+    else:
+        root = current_user
+        if form.manager_email.data:
+            root = db.session.scalar(seen.where(User.email == form.manager_email.data.lower()))
+            if root is None:
+                raise ValidationError("No one with that email in your part of the "
+                                      "organisation.", field="manager_email")
+        # The root is someone the actor sees, so their subtree lies inside the actor's.
+        stmt = select(User).where(User.id.in_(tree.subtree_ids(root.id)),
+                                  User.level.in_(audience), User.id != current_user.id)
+    people = list(db.session.scalars(stmt.where(User.is_active.is_(True))))
+    if not people:
+        raise ValidationError("No one active matches that choice.", field="mode")
+    return people
+
+
+@bp.route("/<slug>/enrol", methods=["GET", "POST"])
+@login_required
+def enrol(slug: str):
+    course = _course(slug)
+    require(current_user, "course.enrol_others", course)
+    form = EnrolOthersForm()
+    form.level.choices = [(lv.value, lv.label) for lv in course.current_version.audience_levels]
+    if form.validate_on_submit():
+        try:
+            result = enrolment.enrol_many(_chosen(form, course), course, by=current_user,
+                                          due_at=form.due_at)
+        except CadenceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{result.enrolled} enrolled, {result.reactivated} enrolled again, "
+                  f"{result.already} already enrolled.", "success")
+            return redirect(url_for("courses.detail", slug=course.slug))
+    return render_template("courses/enrol.html", form=form, course=course), (
+        422 if form.errors else 200)

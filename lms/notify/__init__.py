@@ -15,8 +15,35 @@ def init_app(app: Flask) -> None:
     def _unread():
         from flask_login import current_user
 
-        from lms.notify.services import unread_count
-
         if getattr(current_user, "is_authenticated", False):
-            return {"unread_notifications": unread_count(current_user)}
+            return {"unread_notifications": _UnreadCount(current_user)}
         return {"unread_notifications": 0}
+
+
+class _UnreadCount:
+    """The signed-in person's unread count, counted when a template first shows it.
+
+    Every render_template runs the context processors, emails included: counting eagerly
+    cost a query (and an autoflush) per email queued in a request.
+    """
+
+    def __init__(self, user):
+        self.user, self.value = user, None
+
+    def __int__(self) -> int:
+        if self.value is None:
+            from lms.notify.services import unread_count
+
+            self.value = unread_count(self.user)
+        return self.value
+
+    def __bool__(self) -> bool:
+        return int(self) > 0
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+    def __eq__(self, other) -> bool:
+        return int(self) == other
+
+    __hash__ = None

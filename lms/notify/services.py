@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from lms.db import utcnow
 from lms.extensions import db
@@ -26,20 +26,19 @@ def _message_id() -> str:
     return f"{secrets.token_hex(16)}@{domain or 'cadence.local'}"
 
 
+def _email_fields(recipient: User, subject: str, template: str, context: dict) -> dict:
+    context = {"recipient": recipient, "subject": subject, **context}
+    return {"message_id": _message_id(), "recipient_id": recipient.id,
+            "to_address": recipient.email, "to_name": recipient.name, "subject": subject,
+            "body_text": render_template(f"emails/{template}.txt", **context),
+            "body_html": render_template(f"emails/{template}.html", **context)}
+
+
 def queue_email(recipient: User, *, subject: str, template: str, context: dict,
                 notification: Notification | None = None) -> OutboxMessage:
     """Render ``emails/<template>.txt`` (and ``.html``) and queue it for delivery."""
-    context = {"recipient": recipient, "subject": subject, **context}
-    message = OutboxMessage(
-        message_id=_message_id(),
-        notification=notification,
-        recipient_id=recipient.id,
-        to_address=recipient.email,
-        to_name=recipient.name,
-        subject=subject,
-        body_text=render_template(f"emails/{template}.txt", **context),
-        body_html=render_template(f"emails/{template}.html", **context),
-    )
+    message = OutboxMessage(notification=notification,
+                            **_email_fields(recipient, subject, template, context))
     db.session.add(message)
     jobs.enqueue("deliver_outbox")
     return message
@@ -56,6 +55,32 @@ def notify(recipient: User, *, kind: str, subject: str, body: str = "", link: st
                     context={"body": body, "link": absolute_url(link) if link else ""},
                     notification=notification)
     return notification
+
+
+def notify_many(recipients: list[User], *, kind: str, subject: str, body: str = "",
+                link: str = "", email: bool = True) -> int:
+    """Tell everyone in ``recipients`` the same thing; returns how many were told.
+
+    Two INSERT statements however many people there are (one for the notifications, one for
+    the emails), where ``notify`` in a loop costs a statement or two per person.
+    """
+    people = list({person.id: person for person in recipients}.values())
+    if not people:
+        return 0
+    now = utcnow()
+    created = db.session.execute(
+        insert(Notification).returning(Notification.id, Notification.recipient_id),
+        [{"recipient_id": person.id, "kind": kind, "subject": subject, "body": body,
+          "link": link, "created_at": now} for person in people])
+    notification_of = {recipient_id: nid for nid, recipient_id in created}
+    context = {"body": body, "link": absolute_url(link) if link else ""}
+    emails = [{"notification_id": notification_of[person.id], "created_at": now,
+               "next_attempt_at": now, **_email_fields(person, subject, "notification", context)}
+              for person in people if email and person.is_active]
+    if emails:
+        db.session.execute(insert(OutboxMessage), emails)
+        jobs.enqueue("deliver_outbox")
+    return len(people)
 
 
 def unread_count(user: User) -> int:

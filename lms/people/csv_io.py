@@ -20,10 +20,10 @@ from lms.audit.models import AuditEntry
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import EMAIL_PATTERN, Level, Role, User, may_report_to
+from lms.spreadsheets import looks_like_formula, safe_cell
 
 COLUMNS = ("email", "name", "title", "level", "manager_email", "roles")
 ROLE_SPLIT = re.compile(r"[;|\s]+")
-FORMULA_START = ("=", "+", "-", "@")
 MAX_ROWS = 100_000
 LEVEL_OF = {level.value: level for level in Level}
 LEVELS = frozenset(LEVEL_OF)
@@ -74,14 +74,9 @@ class Existing:
     is_active: bool
 
 
-def _looks_like_formula(value: str) -> bool:
-    # Apostrophes are skipped so a value that itself starts with "'=" survives a round trip.
-    return value.lstrip("'")[:1] in FORMULA_START
-
-
 def _unformula(value: str) -> str:
     """Undo the apostrophe the export puts before spreadsheet formula characters."""
-    if value.startswith("'") and _looks_like_formula(value[1:]):
+    if value.startswith("'") and looks_like_formula(value[1:]):
         return value[1:]
     return value
 
@@ -356,11 +351,6 @@ def export_people() -> str:
     writer.writerow(COLUMNS)
     for email, name, title, level, manager_email, is_admin, is_fac in result:
         roles = ";".join(r for r, on in (("admin", is_admin), ("facilitator", is_fac)) if on)
-        writer.writerow([_safe_cell(v) for v in (email, name, title, level,
-                                                 manager_email or "", roles)])
+        writer.writerow([safe_cell(v) for v in (email, name, title, level,
+                                                manager_email or "", roles)])
     return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """Stop spreadsheets from running a cell as a formula."""
-    return f"'{value}" if _looks_like_formula(value) else value

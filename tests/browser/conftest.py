@@ -12,11 +12,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import flask_migrate
 import pytest
+from flask import Flask
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
     ConsoleMessage,
     Page,
     Request,
@@ -158,3 +161,58 @@ def sign_in() -> Callable[[Page, Account], None]:
         # The heading shows before the scripts at the end of the body have run.
         page.wait_for_load_state("load")
     return signing_in
+
+
+# --- seeding through the live app, and more people at once (the course journeys) ---------------
+
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def live_app(live_server: LiveServer) -> Flask:
+    """The app behind ``live_server``, to seed data through its services."""
+    # LiveServer does not carry its app. Flask-SQLAlchemy keeps one engine map per app, and
+    # only the live server's app was given the server's address as BASE_URL.
+    apps = [app for app in list(db._app_engines) if app.config["BASE_URL"] == live_server.url]
+    assert len(apps) == 1, "expected exactly one app serving the live server"
+    return apps[0]
+
+
+@pytest.fixture
+def seed(live_app: Flask) -> Callable[[Callable[[], T]], T]:
+    """Run ``build`` inside the live app and commit, so the server sees what it made.
+
+    ``build`` should return plain values (ids, slugs, titles): its objects are expired by the
+    commit and detached when the app context closes.
+    """
+    def seeding(build: Callable[[], T]) -> T:
+        with live_app.app_context():
+            result = build()
+            db.session.commit()
+            return result
+    return seeding
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[], Page]]:
+    """Open another browser context (another person) with the same checks as ``page``."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def opening() -> Page:
+        context = browser.new_context(base_url=live_server.url)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda msg: _console_error(msg, errors))
+        page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+        page.on("response", lambda response: _broken_asset(response, errors))
+        page.on("requestfailed", lambda request: _failed_request(request, errors))
+        return page
+
+    try:
+        yield opening
+    finally:
+        for context in contexts:
+            context.close()
+    assert errors == [], f"the browser console reported errors: {errors}"

@@ -1,0 +1,61 @@
+"""Target: a manager's completion unlocks and notifies every rep in a constant number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from courses.models import Enrollment, EnrollmentStatus, PrerequisiteKind
+from courses.services import authoring, enrolment, player
+from courses.unlocking import lock_reasons
+from lms.db import utcnow
+from lms.extensions import db
+from lms.notify.models import Notification, OutboxMessage
+from lms.people.models import Level
+from tests import factories
+
+
+@pytest.fixture
+def org(session, ctx):
+    return factories.org()
+
+
+def _team(leader, size: int, manager_course, rep_course):
+    """A manager one lesson short of ``manager_course`` and ``size`` reps waiting on them."""
+    manager = factories.person(level=Level.MANAGER, manager=leader)
+    reps = [factories.person(manager=manager, password=None) for _ in range(size)]
+    db.session.execute(insert(Enrollment), [
+        {"course_id": rep_course.id, "user_id": rep.id, "status": EnrollmentStatus.ACTIVE,
+         "enrolled_at": utcnow()} for rep in reps])
+    taking = enrolment.enrol(manager, manager_course, by=manager)
+    for lesson in manager_course.current_version.lessons[:-1]:
+        player.complete_lesson(taking, lesson, by=manager)
+    return manager, reps, taking
+
+
+def test_completing_the_last_lesson_unlocks_5_or_50_reps_in_the_same_number_of_queries(
+        org, count_queries):
+    manager_course = factories.course(title="Coach first", audience=("manager",), lessons=3,
+                                      by=org.admin)
+    rep_course = factories.course(title="Reps after", by=org.admin)
+    authoring.add_prerequisite(rep_course, PrerequisiteKind.MANAGER_COMPLETION, manager_course,
+                               by=org.admin)
+    counts = []
+    for size in (5, 50):
+        manager, reps, taking = _team(org.leader_a, size, manager_course, rep_course)
+        db.session.flush()
+        with count_queries() as counter:
+            player.complete_lesson(taking, manager_course.current_version.lessons[-1],
+                                   by=manager)
+            db.session.flush()
+        counts.append(counter.count)
+
+        assert not any(lock_reasons(rep_course, reps).values())
+        told = db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "course.unlocked",
+            Notification.recipient_id.in_([rep.id for rep in reps])))
+        emailed = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.subject == "“Reps after” is open for you",
+            OutboxMessage.recipient_id.in_([rep.id for rep in reps])))
+        assert told == emailed == size
+    assert counts[0] == counts[1], counts
