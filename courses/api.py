@@ -22,7 +22,6 @@ from courses.models import (
     Lesson,
     LessonProgress,
     Prerequisite,
-    PrerequisiteKind,
 )
 from courses.schemas import (
     CourseCreateSchema,
@@ -40,7 +39,7 @@ from courses.schemas import (
     MyEnrollmentListSchema,
 )
 from courses.services import authoring, enrolment, player
-from courses.unlocking import LockReason
+from courses.unlocking import lock_reasons_by_course
 from lms.api import page_of, token_required
 from lms.authz import load_visible, require, visible
 from lms.db import utcnow
@@ -308,39 +307,6 @@ def enrol(payload, course_id):
     return result
 
 
-def _my_lock_reasons(person: User, courses: list[Course]) -> dict[int, list[LockReason]]:
-    """What keeps each of ``courses`` locked for ``person``, in a constant number of queries.
-
-    ``unlocking.lock_reasons`` answers one course for many people; a learner's own list is
-    the other way round, many courses for one person, so the people involved are known
-    up front (the learner, their manager and leader) and one query finds their completions.
-    """
-    reasons: dict[int, list[LockReason]] = {course.id: [] for course in courses}
-    prerequisites = db.session.scalars(
-        select(Prerequisite).where(Prerequisite.course_id.in_(reasons))
-        .options(joinedload(Prerequisite.required_course).joinedload(Course.current_version),
-                 joinedload(Prerequisite.required_course).joinedload(Course.draft_version))
-        .order_by(Prerequisite.id)).all()
-    if not prerequisites:
-        return reasons
-    manager = db.session.get(User, person.manager_id) if person.manager_id else None
-    leader = db.session.get(User, manager.manager_id) if manager and manager.manager_id else None
-    who = {PrerequisiteKind.OWN_COMPLETION: person, PrerequisiteKind.MANAGER_COMPLETION: manager,
-           PrerequisiteKind.LEADER_COMPLETION: leader}
-    completed = {tuple(row) for row in db.session.execute(
-        select(Enrollment.course_id, Enrollment.user_id).where(
-            Enrollment.user_id.in_([p.id for p in who.values() if p is not None]),
-            Enrollment.course_id.in_({p.required_course_id for p in prerequisites}),
-            Enrollment.completed_at.is_not(None)))}
-    for prerequisite in prerequisites:
-        needed = who[PrerequisiteKind(prerequisite.kind)]
-        if needed is None or (prerequisite.required_course_id, needed.id) not in completed:
-            pending = None if needed is None or needed is person else needed.name
-            reasons[prerequisite.course_id].append(
-                LockReason(prerequisite, pending, prerequisite.required_course.title))
-    return reasons
-
-
 def _resume_key(enrollment: Enrollment, lessons: list[Lesson], done: set[str]) -> str | None:
     """Mirror ``player.resume_lesson`` on data already loaded for the whole page."""
     keys = [lesson.key for lesson in lessons]
@@ -369,7 +335,7 @@ def my_enrollments(args):
     lessons = _lessons_of({e.course.current_version_id for e in rows
                            if e.course.current_version_id})
     done = _done_of([enrollment.id for enrollment in rows])
-    locks = _my_lock_reasons(user, [enrollment.course for enrollment in rows])
+    locks = lock_reasons_by_course(user, [enrollment.course for enrollment in rows])
     items = []
     for enrollment in rows:
         course, mine = enrollment.course, lessons.get(enrollment.course.current_version_id, [])

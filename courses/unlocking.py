@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from courses.models import Course, Enrollment, Prerequisite, PrerequisiteKind
 from lms.extensions import db
@@ -88,6 +88,39 @@ def _titles(course_ids: set[int]) -> dict[int, str]:
 def lock_reasons_for(course: Course, person: User) -> list[LockReason]:
     """What keeps ``course`` locked for ``person`` (empty when it is open)."""
     return lock_reasons(course, [person])[person.id]
+
+
+def lock_reasons_by_course(person: User, courses: list[Course]) -> dict[int, list[LockReason]]:
+    """What keeps each of ``courses`` locked for ``person``, in a constant number of queries.
+
+    ``unlocking.lock_reasons`` answers one course for many people; a learner's own list is
+    the other way round, many courses for one person, so the people involved are known
+    up front (the learner, their manager and leader) and one query finds their completions.
+    """
+    reasons: dict[int, list[LockReason]] = {course.id: [] for course in courses}
+    prerequisites = db.session.scalars(
+        select(Prerequisite).where(Prerequisite.course_id.in_(reasons))
+        .options(joinedload(Prerequisite.required_course).joinedload(Course.current_version),
+                 joinedload(Prerequisite.required_course).joinedload(Course.draft_version))
+        .order_by(Prerequisite.id)).all()
+    if not prerequisites:
+        return reasons
+    manager = db.session.get(User, person.manager_id) if person.manager_id else None
+    leader = db.session.get(User, manager.manager_id) if manager and manager.manager_id else None
+    who = {PrerequisiteKind.OWN_COMPLETION: person, PrerequisiteKind.MANAGER_COMPLETION: manager,
+           PrerequisiteKind.LEADER_COMPLETION: leader}
+    completed = {tuple(row) for row in db.session.execute(
+        select(Enrollment.course_id, Enrollment.user_id).where(
+            Enrollment.user_id.in_([p.id for p in who.values() if p is not None]),
+            Enrollment.course_id.in_({p.required_course_id for p in prerequisites}),
+            Enrollment.completed_at.is_not(None)))}
+    for prerequisite in prerequisites:
+        needed = who[PrerequisiteKind(prerequisite.kind)]
+        if needed is None or (prerequisite.required_course_id, needed.id) not in completed:
+            pending = None if needed is None or needed is person else needed.name
+            reasons[prerequisite.course_id].append(
+                LockReason(prerequisite, pending, prerequisite.required_course.title))
+    return reasons
 
 
 def waiting_on(person: User) -> list[tuple[User, Course]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import case, exists, literal, or_, select
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.exceptions import NotFound
 
 from courses import (
@@ -27,7 +27,8 @@ from courses.models import (
     PrerequisiteKind,
 )
 from courses.services import enrolment, player
-from courses.unlocking import lock_reasons_for, waiting_on
+from courses.services.enrolment import in_audience
+from courses.unlocking import lock_reasons_by_course, lock_reasons_for, waiting_on
 from lms.authz import can, can_see, permission_required, require, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
@@ -100,24 +101,13 @@ def _lesson_kind(kind: str) -> str:
 
 # --- the catalog --------------------------------------------------------------------------------
 
-def _locked_ids(person: User, course_ids: list[int]) -> set[int]:
-    """Which of ``course_ids`` have an unmet prerequisite for ``person``, in one query.
-
-    ``courses.unlocking`` answers one course for a whole team; the catalog asks the other
-    way round (one person, a page of courses), so it asks the database directly.
-    """
-    if not course_ids:
-        return set()
-    leader = select(User.manager_id).where(User.id == person.manager_id).scalar_subquery()
-    whose = case((Prerequisite.kind == PrerequisiteKind.OWN_COMPLETION, literal(person.id)),
-                 (Prerequisite.kind == PrerequisiteKind.MANAGER_COMPLETION,
-                  literal(person.manager_id)),
-                 else_=leader)
-    done = aliased(Enrollment)
-    met = exists().where(done.course_id == Prerequisite.required_course_id,
-                         done.user_id == whose, done.completed_at.is_not(None))
-    return set(db.session.scalars(select(Prerequisite.course_id).distinct().where(
-        Prerequisite.course_id.in_(course_ids), ~met)))
+def _locked_ids(person: User, courses: list[Course], enrolled: set[int]) -> set[int]:
+    """Courses that are locked for ``person`` among those they could take: their level's
+    courses and the ones they are enrolled in (another level's course is not "locked")."""
+    candidates = [course for course in courses
+                  if course.id in enrolled or in_audience(course, person)]
+    reasons = lock_reasons_by_course(person, candidates)
+    return {course_id for course_id, found in reasons.items() if found}
 
 
 def _catalog_tags() -> list[str]:
@@ -152,7 +142,7 @@ def catalog():
         Enrollment.user_id == current_user.id, Enrollment.course_id.in_(ids)))}
     return render_template("courses/catalog.html", page=page, q=q, tag=tag,
                            every_level=every_level, tags=_catalog_tags(), enrollments=mine,
-                           locked=_locked_ids(current_user, ids),
+                           locked=_locked_ids(current_user, page.items, set(mine)),
                            manage_url=(_optional_url("courses.manage_index")
                                        if can(current_user, "course.author") else None))
 

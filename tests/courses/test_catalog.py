@@ -152,3 +152,17 @@ def test_catalog_query_count_does_not_grow_with_courses(client, login, org, coun
             assert len(_titles(_catalog(client))) == 2 + more
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_another_levels_course_is_not_shown_as_locked(client, login, org):
+    """A manager browsing every level must not read "Locked" on a rep course meant for
+    others; the rep it is for does see the lock."""
+    coaching = _course(org, "Coaching the Coach", audience=("manager",))
+    discovery = _course(org, "Discovery Calls", audience=("rep",))
+    authoring.add_prerequisite(discovery, PrerequisiteKind.MANAGER_COMPLETION, coaching,
+                               by=org.admin)
+    login(org.manager_a1)
+    assert "Locked" not in _card(_catalog(client, levels="all"), "Discovery Calls")
+    client.post("/logout")
+    login(org.rep_a1a)
+    assert "Locked" in _card(_catalog(client), "Discovery Calls")
