@@ -6,7 +6,7 @@ shown from the published version still finds its lesson in the draft the edit cr
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
@@ -59,12 +59,6 @@ def _in_draft(course: Course, key: str, kind: type) -> CourseModule | Lesson:
     find = authoring.module_by_key if kind is CourseModule else authoring.lesson_by_key
     return find(authoring.draft_for_editing(course, by=current_user), key)
 
-
-def _optional_url(endpoint: str, **values) -> str | None:
-    """Link to a page another part of the courses package may provide, if it does."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
 
 
 def _editor_url(course: Course, anchor: str | None = None) -> str:
@@ -122,7 +116,7 @@ def manage_index():
         stmt = stmt.where(Course.status == status)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template("courses/manage/index.html", page=page, q=q, status=status,
-                           import_url=_optional_url("courses.import_json"),
+                           import_url=url_for("courses.import_json"),
                            statuses=list(CourseStatus))
 
 
@@ -205,8 +199,8 @@ def _editor(course: Course, *, module_form: ModuleForm | None = None,
         prerequisites=prerequisites, prerequisite_labels=PREREQUISITE_LABELS,
         lesson_labels={kind.value: kind.label for kind in LessonKind},
         editable=course.status != CourseStatus.ARCHIVED,
-        preview_url=_optional_url("courses.preview", course_id=course.id),
-        export_url=_optional_url("courses.export_json", id=course.id),
+        preview_url=url_for("courses.preview", course_id=course.id),
+        export_url=url_for("courses.export_json", id=course.id),
     ), status
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -81,12 +81,6 @@ def _current(course: Course, key: str) -> tuple[CourseVersion, Lesson]:
     return version, _lesson(version, key)
 
 
-def _optional_url(endpoint: str, **values) -> str | None:
-    """A link to another part of the courses package, when that part is installed."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
 
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
@@ -143,7 +137,7 @@ def catalog():
     return render_template("courses/catalog.html", page=page, q=q, tag=tag,
                            every_level=every_level, tags=_catalog_tags(), enrollments=mine,
                            locked=_locked_ids(current_user, page.items, set(mine)),
-                           manage_url=(_optional_url("courses.manage_index")
+                           manage_url=(url_for("courses.manage_index")
                                        if can(current_user, "course.author") else None))
 
 
@@ -331,10 +325,10 @@ def preview(course: Course, key: str | None):
     version = _outline(course.latest.id)
     lessons = version.lessons
     item = _lesson(version, key) if key else (lessons[0] if lessons else None)
-    file_url = (_optional_url("courses.manage_lesson_file", id=course.id, key=item.key)
+    file_url = (url_for("courses.manage_lesson_file", id=course.id, key=item.key)
                 if item is not None and item.kind == LessonKind.FILE else None)
     return _render_player(course, version, item, preview=True, file_url=file_url,
-                          editor_url=_optional_url("courses.manage_editor", id=course.id))
+                          editor_url=url_for("courses.manage_editor", id=course.id))
 
 
 # --- enrolling other people ---------------------------------------------------------------------
