@@ -19,11 +19,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         audit,
         auth,
         authz,
+        calendar,
         cli,
         errors,
         home,
         notify,
         people,
+        reminders,
         security,
         templating,
     )
@@ -49,6 +51,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth.init_app(app)
     people.init_app(app)
     notify.init_app(app)
+    reminders.init_app(app)
+    calendar.init_app(app)
     audit.init_app(app)
     home.init_app(app)
     api.init_app(app)

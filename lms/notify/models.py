@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, utcnow
@@ -26,6 +35,9 @@ class Notification(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str] = mapped_column(String(500), default="")
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Waiting for the recipient's daily digest email (their channel for this kind is DIGEST).
+    digest_pending: Mapped[bool] = mapped_column(Boolean, default=False, index=True,
+                                                 server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recipient: Mapped[User] = relationship()
@@ -68,3 +80,46 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     notification: Mapped[Notification | None] = relationship()
+
+
+class Channel(StrEnum):
+    """How a person wants one kind of notification."""
+
+    IN_APP = "in_app"  # the notification centre only
+    EMAIL = "email"  # the centre, and an email at once
+    DIGEST = "digest"  # the centre, and a daily email listing everything of the day
+
+
+class NotificationPreference(db.Model):
+    """One person's channel for one kind of notification (absent: the kind's default)."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[Channel] = mapped_column(String(16))
+
+
+class NotificationSettings(db.Model):
+    """Per-person digest settings and when each digest last went out."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    weekly_team_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_hour: Mapped[int] = mapped_column(Integer, default=8)  # local time
+    last_daily_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_weekly_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SystemState(db.Model):
+    """Small facts about background work that admins see on the health page."""
+
+    __tablename__ = "system_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,11 @@
+"""Reminders: rules registered by each package, a sweep that sends each reminder once."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
+
+
+def init_app(app: Flask) -> None:
+    from lms.reminders import models  # noqa: F401  (tables)
+
+    app.register_blueprint(bp)
