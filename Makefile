@@ -25,8 +25,9 @@ endef
 
 .PHONY: run install test test-install system-deps system-test-deps migrate demo lint bench clean
 
+# `cadence serve` is `flask run` plus the embedded periodic sweep (email retries, reminders).
 run: install migrate demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) cadence serve --host $(HOST) --port $(PORT)
 
 install: system-deps $(BIN)/.installed
 

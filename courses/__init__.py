@@ -8,9 +8,11 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 def init_app(app: Flask) -> None:
     from courses import (  # noqa: F401  (tables, rules, routes, demo curriculum)
         api,
+        calendar,
         demo,
         models,
         permissions,
+        reminders,
         views,
     )
     from lms.api import register

@@ -183,6 +183,16 @@ def _view_audit(user: User, _obj: Any) -> bool:
     return user.is_admin
 
 
+@rule("system.health")
+def _system_health(user: User, _obj: Any) -> bool:
+    return user.is_admin
+
+
+@rule("reminders.manage")
+def _manage_reminders(user: User, _obj: Any) -> bool:
+    return user.is_admin
+
+
 @rule("account.use")
 def _use_account(user: User, _obj: Any) -> bool:
     return True

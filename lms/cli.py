@@ -87,9 +87,82 @@ def demo_command(if_empty: bool) -> None:
 @cadence.command("deliver")
 def deliver_command() -> None:
     """Deliver every due email in the outbox now."""
-    from lms.notify.delivery import deliver_due
+    from lms.notify.delivery import deliver_all
 
-    click.echo(f"{deliver_due()} message(s) sent.")
+    click.echo(f"{deliver_all()} message(s) sent.")
+
+
+@cadence.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run a job worker on the Redis queue (production mode)."""
+    from flask import current_app
+
+    from lms.notify import queue
+
+    if not current_app.config.get("REDIS_URL"):
+        click.echo("error: set CADENCE_REDIS_URL to run a worker (the embedded mode runs "
+                   "jobs in-process)", err=True)
+        sys.exit(1)
+    queue.work(current_app._get_current_object(), burst=burst)
+
+
+@cadence.command("scheduler")
+@click.option("--once", is_flag=True, help="Enqueue what is due, then stop.")
+def scheduler_command(once: bool) -> None:
+    """Enqueue periodic jobs on their interval onto the Redis queue (production mode)."""
+    from flask import current_app
+
+    from lms.notify import queue
+
+    if not current_app.config.get("REDIS_URL"):
+        click.echo("error: set CADENCE_REDIS_URL to run the scheduler", err=True)
+        sys.exit(1)
+    queue.run_scheduler(current_app._get_current_object(), once=once)
+
+
+@cadence.command("sweep")
+def sweep_command() -> None:
+    """Run every periodic job now, in this process (outbox retries, reminders, digests)."""
+    from lms.extensions import db
+    from lms.notify.jobs import PERIODIC, run_job
+
+    for name in sorted(PERIODIC):
+        try:
+            run_job(name, {})
+        except Exception as error:  # report each job; one failure must not hide the others
+            db.session.rollback()
+            click.echo(f"{name}: failed: {error}", err=True)
+            continue
+        click.echo(f"{name}: done")
+
+
+@cadence.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the app with the embedded periodic sweep (what ``make run`` uses)."""
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from lms.notify import sweeper
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):  # with Redis, ``flask cadence scheduler`` does this
+        sweeper.start(app)
+    run_simple(host, port, app, threaded=True)
+
+
+@cadence.command("remind")
+def remind_command() -> None:
+    """Send the reminders that are due now (the periodic sweep, run once)."""
+    from lms.extensions import db
+    from lms.reminders.sweep import sweep
+
+    counts = sweep()
+    db.session.commit()
+    for rule, sent in counts.items():
+        click.echo(f"{rule}: {sent} reminder(s) sent.")
 
 
 def init_app(app: Flask) -> None:

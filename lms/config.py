@@ -70,6 +70,8 @@ class Defaults:
     # Space-separated origins (https://media.example.com) that lesson videos may play from;
     # the page's own origin is always allowed.
     MEDIA_ORIGINS = ""
+    REMINDER_LOCAL_HOUR = 8  # reminders go out from this local hour …
+    REMINDER_LOCAL_HOUR_END = 21  # … until this one, in each person's time zone
 
 
 BOOLEAN_KEYS = {"MAIL_USE_STARTTLS", "MAIL_USE_SSL", "TESTING"}
@@ -81,7 +83,7 @@ INTEGER_KEYS = {
     "PASSWORD_MIN_LENGTH",
     "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "PASSWORD_RESET_MINUTES",
     "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "MAX_CONTENT_LENGTH",
-    "TRUSTED_PROXIES", "COURSE_FILE_MAX_BYTES",
+    "TRUSTED_PROXIES", "COURSE_FILE_MAX_BYTES", "REMINDER_LOCAL_HOUR", "REMINDER_LOCAL_HOUR_END",
 }
 MODES = ("embedded", "production")
 # Goes into the CSP header verbatim, so nothing but scheme, host and port may pass.

@@ -6,6 +6,6 @@ bp = Blueprint("calendar", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from lms.calendar import models  # noqa: F401  (tables)
+    from lms.calendar import models, views  # noqa: F401  (tables, routes)
 
     app.register_blueprint(bp)

@@ -3,13 +3,23 @@
 from flask import Blueprint, Flask
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
+# Operations pages for admins (background jobs, email delivery).
+ops_bp = Blueprint("ops", __name__, url_prefix="/admin")
 
 
 def init_app(app: Flask) -> None:
-    from lms.notify import delivery, jobs, models, views  # noqa: F401  (tables, jobs, routes)
+    from lms.notify import (  # noqa: F401  (tables, jobs, routes, the admins' health page)
+        delivery,
+        digests,
+        jobs,
+        models,
+        ops_views,
+        views,
+    )
 
     jobs.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(ops_bp)
 
     @app.context_processor
     def _unread():

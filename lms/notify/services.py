@@ -10,7 +10,8 @@ from sqlalchemy import func, insert, select, update
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify import jobs
-from lms.notify.models import Notification, OutboxMessage
+from lms.notify.models import Channel, Notification, OutboxMessage
+from lms.notify.preferences import channel_for, channels_for
 from lms.people.models import User
 
 
@@ -46,11 +47,15 @@ def queue_email(recipient: User, *, subject: str, template: str, context: dict,
 
 def notify(recipient: User, *, kind: str, subject: str, body: str = "", link: str = "",
            email: bool = True) -> Notification:
-    """Tell ``recipient`` about something, in the app and (by default) by email."""
-    notification = Notification(recipient=recipient, kind=kind, subject=subject,
-                                body=body, link=link)
+    """Tell ``recipient`` about something, in the app and, as they chose, by email.
+
+    ``email=False`` keeps it in the app whatever the person chose.
+    """
+    channel = channel_for(recipient, kind) if email and recipient.is_active else Channel.IN_APP
+    notification = Notification(recipient=recipient, kind=kind, subject=subject, body=body,
+                                link=link, digest_pending=channel == Channel.DIGEST)
     db.session.add(notification)
-    if email and recipient.is_active:
+    if channel == Channel.EMAIL:
         queue_email(recipient, subject=subject, template="notification",
                     context={"body": body, "link": absolute_url(link) if link else ""},
                     notification=notification)
@@ -61,22 +66,26 @@ def notify_many(recipients: list[User], *, kind: str, subject: str, body: str = 
                 link: str = "", email: bool = True) -> int:
     """Tell everyone in ``recipients`` the same thing; returns how many were told.
 
-    Two INSERT statements however many people there are (one for the notifications, one for
-    the emails), where ``notify`` in a loop costs a statement or two per person.
+    Three statements however many people there are (one SELECT for their preferences, one
+    INSERT for the notifications, one for the emails), where ``notify`` in a loop costs a
+    few statements per person.
     """
     people = list({person.id: person for person in recipients}.values())
     if not people:
         return 0
     now = utcnow()
+    reachable = [person for person in people if email and person.is_active]
+    channel_of = channels_for(reachable, kind) if reachable else {}
     created = db.session.execute(
         insert(Notification).returning(Notification.id, Notification.recipient_id),
         [{"recipient_id": person.id, "kind": kind, "subject": subject, "body": body,
-          "link": link, "created_at": now} for person in people])
+          "link": link, "created_at": now,
+          "digest_pending": channel_of.get(person.id) == Channel.DIGEST} for person in people])
     notification_of = {recipient_id: nid for nid, recipient_id in created}
     context = {"body": body, "link": absolute_url(link) if link else ""}
     emails = [{"notification_id": notification_of[person.id], "created_at": now,
                "next_attempt_at": now, **_email_fields(person, subject, "notification", context)}
-              for person in people if email and person.is_active]
+              for person in reachable if channel_of[person.id] == Channel.EMAIL]
     if emails:
         db.session.execute(insert(OutboxMessage), emails)
         jobs.enqueue("deliver_outbox")

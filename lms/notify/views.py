@@ -1,8 +1,8 @@
-"""The notification centre: list, open, mark read."""
+"""The notification centre: list, open, mark read; and each person's preferences."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,7 +10,9 @@ from lms.auth.redirects import safe_next
 from lms.authz import permission_required
 from lms.extensions import db
 from lms.notify import bp, services
-from lms.notify.models import Notification
+from lms.notify import preferences as prefs
+from lms.notify.forms import field_name, preferences_form
+from lms.notify.models import Channel, Notification
 from lms.people.forms import ConfirmForm
 
 PER_PAGE = 30
@@ -43,3 +45,25 @@ def read_all():
         services.mark_all_read(current_user)
         db.session.commit()
     return redirect(url_for("notify.index"))
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    settings = prefs.settings_of(current_user)
+    team = prefs.has_reports(current_user)
+    chosen = prefs.choices_of(current_user)
+    form = preferences_form(team=team, digest_hour=settings.digest_hour,
+                            weekly_team_digest=settings.weekly_team_digest,
+                            **{field_name(key): channel.value for key, channel in chosen.items()})
+    if form.validate_on_submit():
+        prefs.save_preferences(
+            current_user, {key: Channel(form[field_name(key)].data) for key in prefs.KINDS},
+            digest_hour=form.digest_hour.data,
+            weekly_team_digest=team and form.weekly_team_digest.data)
+        db.session.commit()
+        flash("Notification preferences saved.", "success")
+        return redirect(url_for("notify.preferences"))
+    return render_template("lms/notify/preferences.html", form=form,
+                           kinds=[field_name(key) for key in prefs.KINDS],
+                           team=team), 422 if form.errors else 200

@@ -6,6 +6,6 @@ bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
 
 
 def init_app(app: Flask) -> None:
-    from lms.reminders import models  # noqa: F401  (tables)
+    from lms.reminders import models, sweep, views  # noqa: F401  (tables, the job, routes)
 
     app.register_blueprint(bp)

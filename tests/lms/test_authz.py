@@ -81,6 +81,8 @@ GLOBAL_COLUMNS = ("rep", "manager", "leader", "executive", "admin", "deactivated
 GLOBAL_RULES = {
     "people.manage": (N, N, N, N, Y, N, N),
     "audit.view":    (N, N, N, N, Y, N, N),
+    "reminders.manage": (N, N, N, N, Y, N, N),
+    "system.health": (N, N, N, N, Y, N, N),
     "account.use":   (Y, Y, Y, Y, Y, N, N),
 }
 

@@ -1,0 +1,138 @@
+"""The production back-end of the job layer: RQ on Redis.
+
+RQ rather than Celery: it needs Redis only (which production mode already runs for rate
+limits), is small enough to read, and a worker is one command. Jobs travel as their
+registered name and keyword arguments; the worker looks the name up in ``jobs.JOBS`` and
+runs it inside an app context, so a job is the same function in both modes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry, SimpleWorker
+from rq.registry import FailedJobRegistry
+
+from lms.notify import jobs
+
+log = logging.getLogger(__name__)
+DEFAULT_QUEUE = "cadence"
+# A user request pushes its jobs after commit: a Redis that does not answer must cost it
+# at most this long, never an error page.
+CONNECT_TIMEOUT = 1.0
+JOB_TIMEOUT = 600  # seconds; a delivery pass of a large outbox stays well under
+RETRY = Retry(max=3, interval=[10, 60, 300])
+_worker_app: Flask | None = None
+
+
+def connection(app: Flask | None = None) -> Redis:
+    """The app's Redis client (a connection pool, shared by the process's threads)."""
+    app = app or current_app._get_current_object()
+    client = app.extensions.get("cadence_redis")
+    if client is None:
+        client = app.extensions["cadence_redis"] = Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=5, health_check_interval=30)
+    return client
+
+
+def queue_name(app: Flask | None = None) -> str:
+    return (app or current_app).config.get("RQ_QUEUE") or DEFAULT_QUEUE
+
+
+def get_queue(app: Flask | None = None) -> Queue:
+    return Queue(queue_name(app), connection=connection(app))
+
+
+def push(items: list[tuple[str, dict]], app: Flask | None = None) -> bool:
+    """Put committed jobs on the queue; on a Redis failure log it and return False.
+
+    Losing the push loses nothing that matters: outbox rows stay PENDING and the next
+    outbox sweep (the scheduler, once Redis is back) sends them.
+    """
+    try:
+        queue = get_queue(app)
+        with queue.connection.pipeline() as pipe:
+            for name, kwargs in items:
+                queue.enqueue_call(perform, args=(name, kwargs), description=name,
+                                   timeout=JOB_TIMEOUT, retry=RETRY, pipeline=pipe)
+            pipe.execute()
+    except RedisError as error:
+        log.error("Redis unreachable (%s): job(s) %s not queued; pending emails stay in the "
+                  "outbox for the next sweep", error, ", ".join(name for name, _ in items))
+        return False
+    return True
+
+
+def perform(name: str, kwargs: dict) -> None:
+    """Run job ``name`` in a worker, inside a fresh app context (and database session)."""
+    global _worker_app
+    if has_app_context():
+        app = current_app._get_current_object()
+    else:  # a worker started by ``rq worker`` rather than ``flask cadence worker``
+        if _worker_app is None:
+            from lms import create_app
+
+            _worker_app = create_app()
+        app = _worker_app
+    with app.app_context():
+        jobs.run_job(name, kwargs)
+
+
+def work(app: Flask, *, burst: bool = False) -> None:
+    """Run an RQ worker on the app's queue until stopped (or, with ``burst``, until empty).
+
+    SimpleWorker runs each job in this process instead of forking one per job: our jobs are
+    short database-and-SMTP work, and a fork per email would cost more than the email.
+    ``with_scheduler`` lets the worker move RQ's delayed retries back onto the queue.
+    """
+    queue = get_queue(app)
+    worker = SimpleWorker([queue], connection=queue.connection)
+    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+
+
+def _lock_key(app: Flask, name: str) -> str:
+    return f"cadence:{queue_name(app)}:periodic:{name}"
+
+
+def schedule_due(app: Flask) -> list[str]:
+    """Enqueue each periodic job whose interval has passed; return their names.
+
+    The interval lives in Redis as a key that expires after it (SET NX EX), so any number
+    of schedulers can run: the first to set the key enqueues, the others see it held.
+    """
+    client, enqueued = connection(app), []
+    for name, every in sorted(jobs.PERIODIC.items()):
+        if client.set(_lock_key(app, name), "1", nx=True, ex=every):
+            if push([(name, {})], app):
+                enqueued.append(name)
+    return enqueued
+
+
+def run_scheduler(app: Flask, *, tick: float = 5.0, once: bool = False) -> None:
+    """Enqueue periodic jobs on their interval, forever (or one pass with ``once``)."""
+    while True:
+        try:
+            for name in schedule_due(app):
+                log.info("scheduled periodic job %s", name)
+        except RedisError as error:
+            log.error("scheduler: Redis unreachable (%s); retrying in %ss", error, tick)
+        if once:
+            return
+        time.sleep(tick)
+
+
+def stats(app: Flask) -> dict:
+    """Queue length, failed jobs and workers; ``reachable`` False when Redis does not answer."""
+    try:
+        queue = get_queue(app)
+        return {"reachable": True, "queued": queue.count,
+                "failed": FailedJobRegistry(queue=queue).count,
+                "workers": SimpleWorker.count(queue=queue), "error": ""}
+    except RedisError as error:
+        return {"reachable": False, "queued": None, "failed": None, "workers": None,
+                "error": str(error)}

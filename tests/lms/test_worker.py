@@ -1,0 +1,151 @@
+"""Redis mode with real worker processes: a worker killed mid-batch loses no email.
+
+The per-test SAVEPOINT session cannot be shared with another process, so these tests get an
+app of their own on a temporary SQLite file (or a fresh PostgreSQL database when
+``CADENCE_TEST_DATABASE_URL`` is set), migrated like the browser tests' live server. They
+never use the ``session`` or ``client`` fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy import func, insert, make_url, select, text
+
+from lms import ROOT, create_app
+from lms.db import utcnow
+from lms.extensions import db
+from lms.notify import queue
+from lms.notify.models import DeliveryStatus, OutboxMessage
+from tests.conftest import TEST_DATABASE_URL
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/11"
+MESSAGES = 1_000
+KILL_AFTER = 50  # sent messages before the first worker is killed
+WAIT_SECONDS = 60  # give up (and fail) if a worker never gets there
+
+
+def _database_url(folder: Path) -> str:
+    if not TEST_DATABASE_URL.startswith("postgresql"):
+        return f"sqlite:///{folder / 'worker.db'}"
+    url = make_url(TEST_DATABASE_URL)
+    fresh = url.set(database=f"{url.database}_worker")
+    admin = sa_create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{fresh.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{fresh.database}"'))
+    admin.dispose()
+    return fresh.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def worker_app(tmp_path_factory) -> Iterator[Flask]:
+    folder = tmp_path_factory.mktemp("worker")
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": _database_url(folder),
+        "SECRET_KEY": "worker-test-secret-key",
+        "BASE_URL": "https://cadence.test",
+        "REDIS_URL": REDIS_TEST_URL,
+        "RQ_QUEUE": f"cadence-test-{uuid.uuid4().hex[:12]}",
+        "OUTBOX_DIR": str(folder / "outbox"),
+        "MAIL_SERVER": None,
+    })
+    with app.app_context():
+        flask_migrate.upgrade()
+    try:
+        yield app
+    finally:
+        client = queue.connection(app)
+        for key in client.scan_iter(f"*{app.config['RQ_QUEUE']}*"):
+            client.delete(key)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _worker(app: Flask, *, burst: bool) -> subprocess.Popen:
+    """Start ``flask cadence worker`` in another process, configured like ``app``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CADENCE_")}
+    config = app.config
+    env.update(CADENCE_DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"],
+               CADENCE_REDIS_URL=config["REDIS_URL"], CADENCE_RQ_QUEUE=config["RQ_QUEUE"],
+               CADENCE_OUTBOX_DIR=config["OUTBOX_DIR"], CADENCE_SECRET_KEY=config["SECRET_KEY"],
+               CADENCE_BASE_URL=config["BASE_URL"])
+    command = [sys.executable, "-m", "flask", "--app", "lms", "cadence", "worker"]
+    return subprocess.Popen(  # noqa: S603  (a fixed command)
+        [*command, *(["--burst"] if burst else [])], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _count(app: Flask, status: DeliveryStatus) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.status == status))
+
+
+def _wait_until(condition, process: subprocess.Popen) -> None:
+    """Poll ``condition`` (not a timing assertion: the deadline only stops a hung test)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert process.poll() is None, process.stderr.read().decode()[-2000:]
+        assert time.monotonic() < deadline, "the worker made no progress"
+        time.sleep(0.005)
+
+
+def _queue_batch(app: Flask) -> list[str]:
+    now = utcnow()
+    ids = [f"{uuid.uuid4().hex}@cadence.test" for _ in range(MESSAGES)]
+    with app.app_context():
+        db.session.execute(insert(OutboxMessage), [
+            {"message_id": message_id, "to_address": f"person{n}@example.test",
+             "subject": f"Reminder {n}", "body_text": "Your course is due.",
+             "created_at": now, "next_attempt_at": now}
+            for n, message_id in enumerate(ids)])
+        db.session.commit()
+    assert queue.push([("deliver_outbox", {})], app)
+    return ids
+
+
+def test_killed_worker_loses_no_message_and_repeats_at_most_the_one_in_flight(worker_app):
+    message_ids = _queue_batch(worker_app)
+
+    first = _worker(worker_app, burst=False)
+    try:
+        _wait_until(lambda: _count(worker_app, DeliveryStatus.SENT) >= KILL_AFTER, first)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    sent_before_kill = _count(worker_app, DeliveryStatus.SENT)
+    assert sent_before_kill < MESSAGES, "the worker finished before it could be killed"
+
+    # The scheduler's next outbox sweep, run once the claim timeout has passed: it returns
+    # the dead worker's claim to PENDING and sends the rest.
+    later = utcnow() + timedelta(hours=1)
+    assert queue.push([("outbox_sweep", {"now": later})], worker_app)
+    second = _worker(worker_app, burst=True)
+    assert second.wait(timeout=WAIT_SECONDS) == 0, second.stderr.read().decode()[-2000:]
+
+    assert _count(worker_app, DeliveryStatus.SENT) == MESSAGES
+    with worker_app.app_context():
+        attempts = db.session.scalar(select(func.sum(OutboxMessage.attempts)))
+    assert attempts - MESSAGES <= 1  # only a message in flight at the kill is sent twice
+    files = list(Path(worker_app.config["OUTBOX_DIR"]).glob("*.eml"))
+    delivered = {message_from_bytes(path.read_bytes(), policy=default_policy)["Message-ID"]
+                 for path in files}
+    assert delivered == {f"<{message_id}>" for message_id in message_ids}
+    assert queue.stats(worker_app)["queued"] == 0
