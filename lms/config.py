@@ -35,6 +35,8 @@ class Defaults:
     MAIL_TIMEOUT = 10
     OUTBOX_MAX_ATTEMPTS = 5
     OUTBOX_SWEEP_SECONDS = 60  # retry due emails at most this often (0: only on new mail)
+    OUTBOX_CLAIM_SECONDS = 300  # a claim older than this belongs to a dead worker
+    RQ_QUEUE = "cadence"
 
     PASSWORD_MIN_LENGTH = 12
     ARGON2_TIME_COST = 3
@@ -84,6 +86,7 @@ INTEGER_KEYS = {
     "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "PASSWORD_RESET_MINUTES",
     "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES", "COURSE_FILE_MAX_BYTES", "REMINDER_LOCAL_HOUR", "REMINDER_LOCAL_HOUR_END",
+    "OUTBOX_CLAIM_SECONDS",
 }
 MODES = ("embedded", "production")
 # Goes into the CSP header verbatim, so nothing but scheme, host and port may pass.
