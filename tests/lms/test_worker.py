@@ -71,11 +71,27 @@ def worker_app(tmp_path_factory) -> Iterator[Flask]:
     try:
         yield app
     finally:
+        name = app.config["RQ_QUEUE"]
         client = queue.connection(app)
-        for key in client.scan_iter(f"*{app.config['RQ_QUEUE']}*"):
+        for key in client.scan_iter(f"*{name}*"):
             client.delete(key)
+        for key in client.scan_iter("rq:job:*"):  # job hashes do not carry the queue's name
+            if client.type(key) == b"hash" and client.hget(key, "origin") == name.encode():
+                client.delete(key)
         with app.app_context():
+            url = db.engine.url
             db.engine.dispose()
+        _drop_database(url)
+
+
+def _drop_database(url) -> None:
+    """Drop the worker's PostgreSQL database (a SQLite file goes with the temporary folder)."""
+    if url.get_backend_name() != "postgresql":
+        return
+    admin = sa_create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _worker(app: Flask, *, burst: bool) -> subprocess.Popen:
