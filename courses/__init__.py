@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         reminders,
         views,
     )
+    from courses.live import models as live_models  # noqa: F401  (tables)
     from lms.api import register
     from lms.auth.services import register_scope
 

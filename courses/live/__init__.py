@@ -1,0 +1,1 @@
+"""Programs rolled out in waves, live sessions, registration and attendance by level."""
