@@ -16,6 +16,8 @@ def init_app(app: Flask) -> None:
         views,
     )
     from courses.live import models as live_models  # noqa: F401  (tables)
+    from courses.live import reports_views  # noqa: F401  (routes)
+    from courses.live import views as live_views  # noqa: F401  (routes)
     from lms.api import register
     from lms.auth.services import register_scope
 

@@ -1,0 +1,1 @@
+"""Live sessions: scheduling, registration with a waitlist, the roster and leader confirmation."""
