@@ -76,3 +76,73 @@ def _take(user: User, enrollment: Enrollment) -> bool:
 def _withdraw(user: User, enrollment: Enrollment) -> bool:
     return enrollment.user_id == user.id or user.is_admin or (
         Level(user.level).rank >= Level.MANAGER.rank and enrollment.user_id != user.id)
+
+
+@rule("attendance.report")
+def _attendance_report(user: User, _obj: Any) -> bool:
+    """Attendance by level: leaders and executives (for their subtree), and admins."""
+    return user.is_admin or Level(user.level).rank >= Level.LEADER.rank
+
+
+# --- live sessions (issue 5) ----------------------------------------------------------------
+
+def _live_models():
+    from courses.live import models
+    return models
+
+
+def _register_live_visibility() -> None:
+    live = _live_models()
+
+    @visibility(live.LiveSession)
+    def _session_visible(user: User, session: Any) -> bool:
+        # Scheduled sessions are a catalog for everyone signed in; a cancelled one stays
+        # visible to admins and its facilitator (registrants reach it through the list).
+        return (session.status == live.SessionStatus.SCHEDULED or user.is_admin
+                or session.facilitator_id == user.id)
+
+    @scope(live.LiveSession)
+    def _session_scope(stmt: Select, user: User) -> Select:
+        if user.is_admin:
+            return stmt
+        return stmt.where((live.LiveSession.status == live.SessionStatus.SCHEDULED)
+                          | (live.LiveSession.facilitator_id == user.id))
+
+    @visibility(live.Registration)
+    def _registration_visible(user: User, registration: Any) -> bool:
+        return (user.is_admin or registration.session.facilitator_id == user.id
+                or in_subtree(user, registration.user))
+
+    @visibility(live.AttendanceConfirmation)
+    def _confirmation_visible(user: User, confirmation: Any) -> bool:
+        return (user.is_admin or confirmation.leader_id == user.id
+                or confirmation.session.facilitator_id == user.id)
+
+
+_register_live_visibility()
+
+
+@rule("session.view")
+def _session_view(user: User, _session: Any) -> bool:
+    return True
+
+
+@rule("session.manage")
+def _session_manage(user: User, _session: Any) -> bool:
+    return user.is_admin
+
+
+@rule("session.facilitate")
+def _session_facilitate(user: User, session: Any) -> bool:
+    return user.is_admin or (session is not None and session.facilitator_id == user.id)
+
+
+@rule("session.register_others")
+def _session_register_others(user: User, _session: Any) -> bool:
+    return user.is_admin or Level(user.level).rank >= Level.MANAGER.rank
+
+
+@rule("session.confirm")
+def _session_confirm(user: User, session: Any) -> bool:
+    from courses.live.services import has_people_in
+    return session is not None and has_people_in(user, session)

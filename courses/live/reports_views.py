@@ -1,1 +1,168 @@
-"""Attendance by leadership level: for a session, a program or a leader's subtree."""
+"""Attendance by leadership level: pages for a session, a program and a subtree over a period.
+
+Leaders and executives see the people of their subtree; admins see everyone. Each page reads
+its figures through ``courses.live.reports`` in a fixed number of queries and exports each of
+its tables with ``?format=csv&table=levels|sessions|left``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from courses import bp
+from courses.live import reports
+from courses.live.models import LiveSession, Program
+from lms.authz import load_visible, permission_required, visible
+from lms.db import utcnow
+from lms.extensions import db
+from lms.people import tree
+from lms.people.models import Level, User
+from lms.spreadsheets import csv_response
+
+DEFAULT_PERIOD_DAYS = 90
+FIGURES = ("registered", "attended", "left_early", "absent", "excused", "not_taken")
+RATES = ("attended", "left_early", "absent", "excused")
+LEVEL_HEADER = ("level", *FIGURES, *(f"{status}_rate" for status in RATES))
+LEFT_HEADER = ("session", "starts_at", "name", "email", "level", "minutes_present",
+               "left_after")
+# The chart: one panel per level, one bar per session; heights are percent of BAR_HEIGHT.
+BAR_WIDTH, BAR_GAP, BAR_HEIGHT, CHART_PAD = 14, 6, 100, 30
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: int
+    attended: float  # percent of recorded attendance
+    left_early: float
+    title: str
+
+    @property
+    def attended_y(self) -> float:
+        return BAR_HEIGHT - self.attended
+
+    @property
+    def left_y(self) -> float:
+        return BAR_HEIGHT - self.attended - self.left_early
+
+
+@dataclass(frozen=True)
+class Panel:
+    level: str
+    label: str
+    bars: list[Bar]
+
+    @property
+    def width(self) -> int:
+        return CHART_PAD + len(self.bars) * (BAR_WIDTH + BAR_GAP)
+
+
+def _chart(sessions: list[reports.SessionFigures]) -> list[Panel]:
+    """Attended and left-early rates per level across sessions, as bar geometry."""
+    panels = []
+    for level in reports.LEVEL_ORDER:
+        bars = []
+        for index, figures in enumerate(sessions):
+            row = figures.table.levels[level.value]
+            attended, left = row.rate("attended") or 0.0, row.rate("left_early") or 0.0
+            title = (f"{figures.title} ({figures.starts_at:%Y-%m-%d}): "
+                     + (f"{attended}% attended, {left}% left early of {row.taken}"
+                        if row.taken else "no attendance recorded"))
+            bars.append(Bar(CHART_PAD + index * (BAR_WIDTH + BAR_GAP), attended, left, title))
+        panels.append(Panel(level.value, level.label, bars))
+    return panels
+
+
+def _people() -> Select | None:
+    """Whom the viewer's figures cover: their subtree, or everyone for admins."""
+    return None if current_user.is_admin else tree.subtree_ids(current_user.id)
+
+
+def _figures(row: reports.LevelFigures) -> list:
+    return [*(getattr(row, name) for name in FIGURES), *(row.rate(status) for status in RATES)]
+
+
+def _csv(report: reports.Report, stem: str):
+    table = request.args.get("table", "levels")
+    if table == "sessions":
+        rows = ([s.title, s.starts_at, row.label, *_figures(row)]
+                for s in report.sessions for row in s.table.rows)
+        return csv_response(rows, ("session", "starts_at", *LEVEL_HEADER), f"{stem}-sessions")
+    if table == "left":
+        rows = ([r.session_title, r.starts_at, r.name, r.email, r.level, r.minutes_present,
+                 r.left_after or ""] for r in report.left_after_opening)
+        return csv_response(rows, LEFT_HEADER, f"{stem}-left-after-opening")
+    rows = ([row.label, *_figures(row)] for row in report.total.rows)
+    return csv_response(rows, LEVEL_HEADER, f"{stem}-by-level")
+
+
+def _respond(report: reports.Report, template: str, stem: str, **context):
+    if request.args.get("format") == "csv":
+        return _csv(report, stem)
+    return render_template(f"courses/live/reports/{template}", report=report,
+                           whole=current_user.is_admin, **context)
+
+
+@bp.get("/sessions/reports/")
+@permission_required("attendance.report")
+def attendance_index():
+    return render_template("courses/live/reports/index.html",
+                           programs=reports.program_choices())
+
+
+@bp.get("/sessions/reports/session/<int:id>")
+@permission_required("attendance.report")
+def attendance_session(id: int):
+    session = db.get_or_404(LiveSession, id)
+    report = reports.session_report(session, _people())
+    return _respond(report, "session.html", f"attendance-session-{id}", session=session)
+
+
+@bp.get("/sessions/reports/program/<int:id>")
+@permission_required("attendance.report")
+def attendance_program(id: int):
+    program = db.get_or_404(Program, id)
+    report = reports.program_report(program, _people())
+    return _respond(report, "program.html", f"attendance-program-{id}", program=program,
+                    chart=_chart(report.sessions), bar_width=BAR_WIDTH, bar_height=BAR_HEIGHT)
+
+
+def _period() -> tuple[date, date]:
+    """``?start=`` and ``?end=`` (ISO dates); by default the last 90 days."""
+    today = utcnow().date()
+    try:
+        end = date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        end = today
+    try:
+        start = date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        start = end - timedelta(days=DEFAULT_PERIOD_DAYS)
+    return (start, end) if start <= end else (end, start)
+
+
+def _leaders() -> list[tuple[int, str]]:
+    """Leaders and executives the viewer may pick as the subtree's root; one query."""
+    stmt = (select(User.id, User.name)
+            .where(User.level.in_((Level.LEADER.value, Level.EXECUTIVE.value)),
+                   User.is_active.is_(True))
+            .order_by(User.name, User.id))
+    return [(pid, name) for pid, name in db.session.execute(visible(stmt, current_user, User))]
+
+
+@bp.get("/sessions/reports/people")
+@permission_required("attendance.report")
+def attendance_subtree():
+    person_id = request.args.get("person", type=int)
+    root = load_visible(User, person_id) if person_id else None
+    if root is None and not current_user.is_admin:
+        root = current_user
+    start, end = _period()
+    people = tree.subtree_ids(root.id) if root is not None else None
+    report = reports.period_report(start, end, people)
+    return _respond(report, "subtree.html", f"attendance-{start}-{end}", root=root,
+                    start=start, end=end, leaders=_leaders())

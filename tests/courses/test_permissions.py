@@ -35,12 +35,14 @@ COURSE_RULES = {
     "course.enrol_self":  (Y,  N,      N,     N),
     "course.enrol_others": (N, Y,      Y,     Y),
     "course.progress":    (N,  Y,      Y,     Y),
+    "attendance.report":  (N,  N,      Y,     Y),
 }
 ACTORS = ("rep_a1a", "manager_a1", "leader_a", "admin")
 
 
 def test_every_course_rule_is_tested():
-    course_rules = {a for a in authz.RULES if a.startswith(("course.", "enrollment."))}
+    prefixes = ("course.", "enrollment.", "attendance.")
+    course_rules = {a for a in authz.RULES if a.startswith(prefixes)}
     assert course_rules == set(COURSE_RULES) | {"enrollment.take", "enrollment.withdraw"}
 
 

@@ -108,8 +108,9 @@ def _owned_object(owner: User, model: type, column: str):
     return Notification(recipient=owner, kind="test", subject="Hello")
 
 
-# Rules about a package's own objects are checked in that package's tests.
-PACKAGE_RULES = ("course.", "enrollment.")  # tests/courses/test_permissions.py
+# Rules about a package's own objects are checked in that package's tests
+# (tests/courses/test_permissions.py).
+PACKAGE_RULES = ("course.", "enrollment.", "attendance.", "session.")
 
 
 def test_every_rule_is_in_the_matrix():

@@ -1,0 +1,215 @@
+"""Attendance-by-level benchmark; prints figures, asserts nothing.
+
+    python -m bench.attendance                   # a temporary SQLite file
+    python -m bench.attendance --requests 30 --sessions 100
+    python -m bench.attendance --database-url postgresql+psycopg://user@host/empty_db --reset
+
+A program with ``--sessions`` live sessions (four agenda segments each) and a 2,000-person
+subtree under one executive, every person registered in one session with recorded attendance
+(attended, left early, some right after the opening, absent, excused, a few not taken),
+plus cancelled and waitlisted registrations; rows are bulk inserted. The executive's program
+report and subtree-over-a-period report are timed through the test client (median and p95
+over ``--requests`` signed-in requests; target: median under 200 ms). Query counts are
+compared with a 5-person leader's (same pages) and with a 5-session program's (target: the
+same counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import insert
+
+from bench.courses import People, build_subtree, fetch, sign_in, sync_sequence, time_page
+from bench.run import Databases, counting_queries, empty_schema, ensure_empty, timing
+from courses.live.models import (
+    Attendance,
+    AttendanceStatus,
+    LiveSession,
+    Program,
+    Registration,
+    RegistrationStatus,
+    SessionSegment,
+)
+from lms.db import utcnow
+from lms.extensions import db
+from lms.people.models import Level
+
+TARGET_MEDIAN_MS = 200.0
+SEGMENTS = (("Opening by the VP", 20), ("Coaching rhythm", 60), ("Practice", 80),
+            ("Commitments", 20))
+
+
+class Rows:
+    """Bulk rows with ids chosen here, so children can refer to their parents at once."""
+
+    def __init__(self):
+        self.sessions: list[dict] = []
+        self.segments: list[dict] = []
+        self.registrations: list[dict] = []
+        self.attendances: list[dict] = []
+
+    def program(self, name: str) -> int:
+        today = utcnow().date()
+        return db.session.execute(insert(Program).values(
+            name=name, starts_on=today - timedelta(days=60), ends_on=today + timedelta(days=30),
+            status="active").returning(Program.id)).scalar_one()
+
+    def session(self, program_id: int, days_ago: int, title: str) -> tuple[int, int]:
+        """Add a session; returns its id and its opening segment's id."""
+        session_id = len(self.sessions) + 1
+        starts = utcnow().replace(microsecond=0) - timedelta(days=days_ago)
+        self.sessions.append({
+            "id": session_id, "program_id": program_id, "title": title, "description": "",
+            "starts_at": starts, "ends_at": starts + timedelta(minutes=180), "time_zone": "UTC",
+            "location": "", "meeting_url": "", "capacity": 40, "attended_threshold": 90,
+            "status": "scheduled", "sequence": 0, "created_at": starts,
+            "updated_at": starts})
+        first = len(self.segments) + 1
+        for position, (title_, minutes) in enumerate(SEGMENTS):
+            self.segments.append({"id": first + position, "session_id": session_id,
+                                  "position": position, "title": title_, "minutes": minutes})
+        return session_id, first
+
+    def register(self, session: tuple[int, int], user_id: int, rng: random.Random) -> None:
+        registration_id = len(self.registrations) + 1
+        roll = rng.random()
+        status = (RegistrationStatus.CANCELLED if roll < 0.03 else
+                  RegistrationStatus.WAITLISTED if roll < 0.05 else RegistrationStatus.REGISTERED)
+        self.registrations.append({
+            "id": registration_id, "session_id": session[0], "user_id": user_id,
+            "status": status, "registered_at": utcnow(), "is_walk_in": False})
+        if status != RegistrationStatus.REGISTERED or rng.random() < 0.05:
+            return  # attendance not taken
+        kind = rng.choice((AttendanceStatus.ATTENDED,) * 6 + (
+            AttendanceStatus.LEFT_EARLY, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED))
+        opening = kind == AttendanceStatus.LEFT_EARLY and rng.random() < 0.5
+        self.attendances.append({
+            "registration_id": registration_id, "status": kind,
+            "minutes_present": (20 if opening else 100) if kind == "left_early" else None,
+            "left_after_segment_id": session[1] if opening else None,
+            "excuse": "Customer visit" if kind == AttendanceStatus.EXCUSED else "",
+            "marked_at": utcnow()})
+
+    def save(self) -> None:
+        for model, rows in ((LiveSession, self.sessions), (SessionSegment, self.segments),
+                            (Registration, self.registrations),
+                            (Attendance, self.attendances)):
+            for start in range(0, len(rows), 10_000):
+                db.session.execute(insert(model), rows[start:start + 10_000])
+        for model in (LiveSession, SessionSegment, Registration):
+            sync_sequence(model)
+
+
+def build(people: People, args) -> dict:
+    rng = random.Random(2026)
+    cso = people.add(Level.EXECUTIVE, None, name="Chief Sales Officer")
+    vp = people.add(Level.EXECUTIVE, cso, name="Area VP", signs_in=True)
+    members, _manager = build_subtree(people, vp, args.people)
+    small = people.add(Level.LEADER, cso, name="Small Leader", signs_in=True)
+    small_team = [small, *people.team(people.add(Level.MANAGER, small), 3)]
+    people.flush()
+    rows = Rows()
+    program = rows.program("Coaching rhythm rollout")
+    sessions = [rows.session(program, days_ago=1 + n % 80, title=f"Session {n + 1:03}")
+                for n in range(args.sessions)]
+    for index, person in enumerate([*members, *small_team]):
+        rows.register(sessions[index % len(sessions)], person, rng)
+    few = rows.program("Five-session pilot")
+    pilot = [rows.session(few, days_ago=2 + n, title=f"Pilot {n + 1}") for n in range(5)]
+    for index, person in enumerate(members[:40]):
+        rows.register(pilot[index % 5], person, rng)
+    rows.save()
+    db.session.commit()
+    return {"program": program, "pilot": few, "vp": people.email(vp),
+            "small": people.email(small), "people": len(members),
+            "registrations": len(rows.registrations), "attendances": len(rows.attendances)}
+
+
+def run(app: Flask, args) -> tuple[list, dict]:
+    people = People()
+    with timing() as built:
+        info = build(people, args)
+    info["bulk_seconds"] = built.wall
+    pages = [
+        time_page(app, info["vp"], info["small"],
+                  f"/courses/sessions/reports/program/{info['program']}", args.requests,
+                  "program report (chart, sessions, left early)"),
+        time_page(app, info["vp"], info["small"],
+                  "/courses/sessions/reports/people?start=2000-01-01", args.requests,
+                  "subtree report over a period"),
+    ]
+    client = sign_in(app, info["vp"])
+    pilot_url = f"/courses/sessions/reports/program/{info['pilot']}"
+    fetch(app, client, pilot_url)
+    with counting_queries() as statements:
+        fetch(app, client, pilot_url)
+    info["pilot_queries"] = len(statements)
+    return pages, info
+
+
+def report(pages: list, info: dict, backend: str, sessions: int) -> str:
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    lines = [
+        f"Cadence attendance-by-level benchmark on {backend}",
+        f"data: {info['people']:,}-person subtree, {sessions} sessions in one program, "
+        f"{info['registrations']:,} registrations, {info['attendances']:,} attendance rows, "
+        f"bulk inserted in {info['bulk_seconds']:.1f} s",
+        "",
+        f"{'measure':<52} {'figure':>12}  target",
+        f"{'-' * 52} {'-' * 12}  {'-' * 24}",
+    ]
+    big_label = f"    SQL queries, {info['people']:,}-person subtree"
+    for page in pages:
+        lines += [
+            f"{page.label:<52}",
+            f"{f'    median over {page.requests} requests':<52} {page.median_ms:>9.1f} ms  "
+            f"< {TARGET_MEDIAN_MS:.0f} ms {verdict(page.median_ms < TARGET_MEDIAN_MS)}",
+            f"{'    p95':<52} {page.p95_ms:>9.1f} ms",
+            f"{big_label:<52} {page.queries:>12}  "
+            f"same as small {verdict(page.queries == page.small_queries)}",
+            f"{'    SQL queries, 5-person subtree':<52} {page.small_queries:>12}",
+        ]
+    program = pages[0].queries
+    lines.append(f"{'program report SQL queries, 5-session program':<52} "
+                 f"{info['pilot_queries']:>12}  same as {sessions} "
+                 f"{verdict(info['pilot_queries'] == program)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Attendance-by-level benchmark (figures).")
+    parser.add_argument("--people", type=int, default=2000, help="people in the subtree")
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=30, help="page requests to time")
+    parser.add_argument("--database-url", help="a scratch server database (PostgreSQL); "
+                                               "default: a temporary SQLite file")
+    parser.add_argument("--reset", action="store_true",
+                        help="allow emptying a --database-url that already has tables")
+    args = parser.parse_args(argv)
+    if args.requests < 2 or args.people < 400 or args.sessions < 1:
+        parser.error("--requests >= 2, --people >= 400, --sessions >= 1")
+    if args.database_url:
+        if not args.database_url.startswith("postgresql"):
+            parser.error("--database-url must be a PostgreSQL URL (SQLite is the default)")
+        ensure_empty(args.database_url, args.reset)
+    with tempfile.TemporaryDirectory(prefix="cadence-bench-attendance-") as folder:
+        databases = Databases(args.database_url, Path(folder))
+        with databases.fresh() as app:
+            backend = db.engine.dialect.name
+            pages, info = run(app, args)
+            if args.database_url:  # leave the scratch database as we found it
+                db.session.remove()
+                empty_schema()
+    print(report(pages, info, backend, args.sessions))
+
+
+if __name__ == "__main__":
+    main()
