@@ -75,6 +75,13 @@ def _nav(page: Page, name: str) -> Locator:
     return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
 
 
+def _admin_menu(page: Page, name: str) -> Locator:
+    """Open the navigation bar's Admin menu and return one of its links."""
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("button", name="Admin").click()
+    return nav.get_by_role("link", name=name, exact=True)
+
+
 def _course_card(page: Page, slug: str) -> Locator:
     """The catalog card that links to ``slug`` (titles may repeat; addresses do not)."""
     return page.locator("article", has=page.locator(f'a[href="/courses/{slug}"]'))
@@ -113,7 +120,7 @@ def _add_reading(page: Page, module: str, title: str, text: str) -> None:
 def test_admin_authors_and_publishes_a_course_that_managers_find_in_the_catalog(
         page, live_server, sign_in, open_page):
     sign_in(page, live_server.people["admin"])
-    _nav(page, "Authoring").click()
+    _admin_menu(page, "Course authoring").click()
     page.get_by_role("link", name="New course").click()
     expect(page.get_by_role("heading", name="New course")).to_be_visible()
     page.get_by_label("Title", exact=True).fill(COACHING)
@@ -223,7 +230,7 @@ def test_rep_course_stays_locked_until_the_manager_completes_then_the_rep_is_tol
 
     # The admin sets the rule in the prerequisites editor.
     sign_in(page, live_server.people["admin"])
-    _nav(page, "Authoring").click()
+    _admin_menu(page, "Course authoring").click()
     page.get_by_label("Search").fill("Discovery Calls")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="Discovery Calls", exact=True).click()

@@ -78,6 +78,7 @@ def test_admin_csv_import_with_a_bad_row_writes_nothing_then_corrected_file_impo
         page, live_server, sign_in):
     leader = live_server.people["leader_a"].email
     sign_in(page, live_server.people["admin"])
+    page.get_by_role("button", name="Admin").click()
     page.get_by_role("link", name="People", exact=True).click()
     page.get_by_role("link", name="Import CSV").click()
     expect(page.get_by_role("heading", name="Import the org chart")).to_be_visible()
@@ -96,6 +97,7 @@ def test_admin_csv_import_with_a_bad_row_writes_nothing_then_corrected_file_impo
     expect(problems.locator("li")).to_contain_text(
         "Line 4: unknown manager nobody@import.example.test")
 
+    page.get_by_role("button", name="Admin").click()
     page.get_by_role("link", name="People", exact=True).click()
     expect(page).to_have_url(re.compile(r"/people/$"))
     _search_people(page, "import.example.test")
