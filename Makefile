@@ -62,6 +62,8 @@ test: test-install
 bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.courses
+	$(BIN)/python -m bench.attendance
+	$(BIN)/python -m bench.reminders
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
