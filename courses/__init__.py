@@ -15,7 +15,9 @@ def init_app(app: Flask) -> None:
         reminders,
         views,
     )
+    from courses.live import api as live_api
     from courses.live import models as live_models  # noqa: F401  (tables)
+    from courses.live import program_views as live_programs  # noqa: F401  (routes)
     from courses.live import reports_views  # noqa: F401  (routes)
     from courses.live import views as live_views  # noqa: F401  (routes)
     from lms.api import register
@@ -23,5 +25,9 @@ def init_app(app: Flask) -> None:
 
     register_scope("courses:read", "Read courses, your enrolments and your team's progress")
     register_scope("courses:write", "Author courses (admins) and enrol people")
+    register_scope("sessions:read", "Read live sessions and the attendance you may see")
+    register_scope("sessions:write", "Register for live sessions, schedule them (admins) "
+                   "and take attendance (facilitators)")
     app.register_blueprint(bp)
     register(api.blp)
+    register(live_api.blp)

@@ -146,3 +146,38 @@ def _session_register_others(user: User, _session: Any) -> bool:
 def _session_confirm(user: User, session: Any) -> bool:
     from courses.live.services import has_people_in
     return session is not None and has_people_in(user, session)
+
+
+# --- programs (issue 5) ---------------------------------------------------------------------
+
+def _sees_programs(user: User, program: Any) -> bool:
+    """Admins, the program's owner, and leaders and executives (for their subtree)."""
+    return (user.is_admin or Level(user.level).rank >= Level.LEADER.rank
+            or (program is not None and program.owner_id == user.id))
+
+
+def _register_program_visibility() -> None:
+    live = _live_models()
+
+    @visibility(live.Program)
+    def _program_visible(user: User, program: Any) -> bool:
+        return _sees_programs(user, program)
+
+    @scope(live.Program)
+    def _program_scope(stmt: Select, user: User) -> Select:
+        if _sees_programs(user, None):
+            return stmt
+        return stmt.where(live.Program.owner_id == user.id)
+
+
+_register_program_visibility()
+
+
+@rule("program.manage")
+def _program_manage(user: User, _program: Any) -> bool:
+    return user.is_admin
+
+
+@rule("program.view")
+def _program_view(user: User, program: Any) -> bool:
+    return _sees_programs(user, program)

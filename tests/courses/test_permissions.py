@@ -36,14 +36,29 @@ COURSE_RULES = {
     "course.enrol_others": (N, Y,      Y,     Y),
     "course.progress":    (N,  Y,      Y,     Y),
     "attendance.report":  (N,  N,      Y,     Y),
+    "program.manage":     (N,  N,      N,     Y),
 }
 ACTORS = ("rep_a1a", "manager_a1", "leader_a", "admin")
 
 
 def test_every_course_rule_is_tested():
-    prefixes = ("course.", "enrollment.", "attendance.")
+    prefixes = ("course.", "enrollment.", "attendance.", "program.")
     course_rules = {a for a in authz.RULES if a.startswith(prefixes)}
-    assert course_rules == set(COURSE_RULES) | {"enrollment.take", "enrollment.withdraw"}
+    assert course_rules == set(COURSE_RULES) | {"enrollment.take", "enrollment.withdraw",
+                                                "program.view"}
+
+
+def test_program_view_is_for_admins_owner_leaders_and_executives(org):
+    from datetime import date
+
+    from courses.live import programs
+    program = programs.create_program(programs.ProgramData(
+        name="Rollout", starts_on=date(2030, 1, 1), ends_on=date(2030, 3, 1),
+        owner=org.manager_a2), by=org.admin)
+    seen = {name: authz.can(getattr(org, name), "program.view", program)
+            for name in ("rep_a1a", "manager_a1", "manager_a2", "leader_a", "exec", "admin")}
+    assert seen == {"rep_a1a": N, "manager_a1": N, "manager_a2": Y, "leader_a": Y,
+                    "exec": Y, "admin": Y}
 
 
 @pytest.mark.parametrize("action", COURSE_RULES)

@@ -110,7 +110,7 @@ def _owned_object(owner: User, model: type, column: str):
 
 # Rules about a package's own objects are checked in that package's tests
 # (tests/courses/test_permissions.py).
-PACKAGE_RULES = ("course.", "enrollment.", "attendance.", "session.")
+PACKAGE_RULES = ("course.", "enrollment.", "attendance.", "session.", "program.")
 
 
 def test_every_rule_is_in_the_matrix():
