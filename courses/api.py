@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import abort, g, jsonify
 from flask_smorest import Blueprint
 from flask_smorest import abort as abort_with_fields
@@ -40,26 +37,15 @@ from courses.schemas import (
 )
 from courses.services import authoring, enrolment, player
 from courses.unlocking import lock_reasons_by_course
-from lms.api import page_of, token_required
+from lms.api import one_transaction, page_of, token_required
 from lms.authz import load_visible, require, visible
 from lms.db import utcnow
-from lms.errors import CadenceError, ValidationError
+from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level, User
 
 blp = Blueprint("courses_api", __name__, url_prefix="/api/v1/courses",
                 description="Courses, enrolments and progress")
-
-
-@contextmanager
-def _one_transaction() -> Iterator[None]:
-    """Commit once when the services succeed; undo their flushed work when they refuse."""
-    try:
-        yield
-    except CadenceError:
-        db.session.rollback()
-        raise
-    db.session.commit()
 
 
 # --- courses -----------------------------------------------------------------------------------
@@ -180,7 +166,7 @@ def detail(args, course_id):
 def create(payload):
     """Create a draft course (admins)."""
     require(g.api_user, "course.author")
-    with _one_transaction():
+    with one_transaction():
         course = authoring.create_course(_course_data(payload), by=g.api_user)
     return _detail_out(course, course.latest)
 
@@ -193,7 +179,7 @@ def update(payload, course_id):
     """Change a course's details (admins); content details go into its draft version."""
     course = load_visible(Course, course_id, g.api_user)
     require(g.api_user, "course.author", course)
-    with _one_transaction():
+    with one_transaction():
         authoring.update_course(course, _course_data(payload, course), by=g.api_user)
     return _detail_out(course, course.latest)
 
@@ -205,7 +191,7 @@ def publish(course_id):
     """Publish the draft: learners follow it from now on (admins)."""
     course = load_visible(Course, course_id, g.api_user)
     require(g.api_user, "course.author", course)
-    with _one_transaction():
+    with one_transaction():
         authoring.publish(course, by=g.api_user)
     return _detail_out(course, course.current_version)
 
@@ -301,7 +287,7 @@ def enrol(payload, course_id):
                for index, person_id in enumerate(payload["user_ids"]) if person_id not in found}
     if missing:
         abort_with_fields(404, messages={"json": missing})
-    with _one_transaction():
+    with one_transaction():
         result = enrolment.enrol_many([found[person_id] for person_id in wanted], course,
                                       by=user, due_at=payload["due_at"])
     return result
@@ -365,7 +351,7 @@ def complete(course_id, key):
     if lesson is None:
         abort(404, description="This course has no lesson with that key.")
     try:
-        with _one_transaction():
+        with one_transaction():
             progress = player.complete_lesson(enrollment, lesson, by=user)
     except player.CourseLockedError as locked:
         abort(409, description=locked.message)

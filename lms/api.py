@@ -6,6 +6,8 @@ with ``Authorization: Bearer <token>`` only; the session cookie is never consult
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 import marshmallow as ma
@@ -64,6 +66,20 @@ def list_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
          "meta": ma.fields.Nested(PageMetaSchema)},
         name=name,
     )
+
+
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Commit once when the services succeed; undo their flushed work when they refuse."""
+    from lms.errors import CadenceError
+    from lms.extensions import db
+
+    try:
+        yield
+    except CadenceError:
+        db.session.rollback()
+        raise
+    db.session.commit()
 
 
 def _unauthorized(reason: str):

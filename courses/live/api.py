@@ -7,9 +7,6 @@ authorize, call them and commit once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import marshmallow as ma
 from flask import abort, g
 from flask_smorest import Blueprint
@@ -30,27 +27,16 @@ from courses.live.schemas import (
     SessionQuerySchema,
     SessionUpdateSchema,
 )
-from lms.api import page_of, token_required
+from lms.api import one_transaction, page_of, token_required
 from lms.authz import can, can_see, load_visible, require, visible
 from lms.db import utcnow
-from lms.errors import CadenceError, ValidationError
+from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import User
 
 blp = Blueprint("sessions_api", __name__, url_prefix="/api/v1/sessions",
                 description="Live sessions, registrations and attendance")
-
-
-@contextmanager
-def _one_transaction() -> Iterator[None]:
-    """Commit once when the services succeed; undo their flushed work when they refuse."""
-    try:
-        yield
-    except CadenceError:
-        db.session.rollback()
-        raise
-    db.session.commit()
 
 
 # --- sessions --------------------------------------------------------------------------------
@@ -157,7 +143,7 @@ def detail(session_id):
 def create(payload):
     """Schedule a session (admins)."""
     require(g.api_user, "session.manage")
-    with _one_transaction():
+    with one_transaction():
         session = live.create_session(_session_data(payload), by=g.api_user)
     return _detail_out(session)
 
@@ -170,7 +156,7 @@ def update(payload, session_id):
     """Change a session (admins); registrants are told when something changed."""
     session = load_visible(LiveSession, session_id, g.api_user)
     require(g.api_user, "session.manage", session)
-    with _one_transaction():
+    with one_transaction():
         live.update_session(session, _session_data(payload, session), by=g.api_user)
     return _detail_out(session)
 
@@ -196,7 +182,7 @@ def register(payload, session_id):
     person = db.session.get(User, payload["user_id"])
     if person is None or not can_see(g.api_user, person):
         raise ValidationError("No one you can see has that id.", field="user_id")
-    with _one_transaction():
+    with one_transaction():
         registration = live.register(person, session, by=g.api_user)
     return _registration_out(registration)
 
@@ -212,7 +198,7 @@ def unregister(session_id, user_id):
         Registration.status != RegistrationStatus.CANCELLED))
     if registration is None or not can_see(g.api_user, registration):
         abort(404, description="No such registration.")
-    with _one_transaction():
+    with one_transaction():
         promoted = live.cancel_registration(registration, by=g.api_user)
     return _registration_out(registration, promoted)
 
@@ -262,7 +248,7 @@ def _row_errors(session: LiveSession, rows: list[live.AttendanceRow]) -> dict[st
             continue
         seen.add(row.registration_id)
         try:
-            live._row_values(row, registration, session, segments)
+            live.row_values(row, registration, session, segments)
         except ValidationError as error:
             errors[str(index)] = [error.message]
     return errors
@@ -284,6 +270,6 @@ def take_attendance(payload, session_id):
     errors = _row_errors(session, rows)
     if errors:
         abort_with_fields(422, messages={"json": {"rows": errors}})
-    with _one_transaction():
+    with one_transaction():
         saved = live.take_attendance(session, rows, by=g.api_user)
     return {"saved": saved}

@@ -325,8 +325,9 @@ def _minutes_until(segments: list[SessionSegment], segment_id: int) -> int:
     raise ValidationError("Pick a segment of this session's agenda.")
 
 
-def _row_values(row: AttendanceRow, registration: Registration, session: LiveSession,
+def row_values(row: AttendanceRow, registration: Registration, session: LiveSession,
                 segments: list[SessionSegment]) -> dict:
+    """Check one roster row and return the column values to save; raise on a bad row."""
     name = registration.user.name
     try:
         status = AttendanceStatus(row.status)
@@ -381,7 +382,7 @@ def take_attendance(session: LiveSession, rows: list[AttendanceRow], *, by: User
             raise ValidationError("Attendance can only be taken for people registered for "
                                   "this session; add them as a walk-in first.")
         registration, attendance = registered[row.registration_id]
-        values = _row_values(row, registration, session, segments)
+        values = row_values(row, registration, session, segments)
         values.update(marked_by_id=by.id, marked_at=now)
         summary[str(registration.id)] = values["status"]
         if attendance is None:
