@@ -237,3 +237,73 @@ class AttendanceConfirmation(db.Model):
 
     session: Mapped[LiveSession] = relationship()
     leader: Mapped[User] = relationship(foreign_keys=[leader_id])
+
+
+class CommunicationStatus(StrEnum):
+    SCHEDULED = "scheduled"  # goes out by itself at ``send_at``
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class Communication(db.Model):
+    """A leader's pre-training message to the managers (or others) they lead.
+
+    Four required parts say what the training teaches, why it matters, how work changes
+    afterwards and which results are expected. It concerns a session, a wave or a program and
+    is delivered through the notifications outbox at ``send_at``.
+    """
+
+    __tablename__ = "communications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    program_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programs.id", ondelete="SET NULL"), index=True)
+    wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("program_waves.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="SET NULL"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    what_you_learn: Mapped[str] = mapped_column(Text)
+    why_it_matters: Mapped[str] = mapped_column(Text)
+    how_work_changes: Mapped[str] = mapped_column(Text)
+    expected_results: Mapped[str] = mapped_column(Text)
+    # Who hears it: these levels within the subtree of ``audience_root`` (the author's own
+    # subtree when unset), stored ",manager," like a wave's audience.
+    audience_levels: Mapped[str] = mapped_column(String(64), default=",manager,")
+    audience_root_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[CommunicationStatus] = mapped_column(
+        String(16), default=CommunicationStatus.SCHEDULED)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    audience_root: Mapped[User | None] = relationship(foreign_keys=[audience_root_id])
+    program: Mapped[Program | None] = relationship()
+    wave: Mapped[ProgramWave | None] = relationship()
+    session: Mapped[LiveSession | None] = relationship()
+    recipients: Mapped[list[CommunicationRecipient]] = relationship(
+        back_populates="communication", cascade="all, delete-orphan")
+
+
+class CommunicationRecipient(db.Model):
+    """One person a communication went to, and what they did with it."""
+
+    __tablename__ = "communication_recipients"
+    __table_args__ = (UniqueConstraint("communication_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    communication_id: Mapped[int] = mapped_column(
+        ForeignKey("communications.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    question: Mapped[str] = mapped_column(Text, default="")  # asked back to the author
+
+    communication: Mapped[Communication] = relationship(back_populates="recipients")
+    user: Mapped[User] = relationship()
