@@ -1,4 +1,4 @@
-"""Assessments: the blueprint only for now; features land with their issues."""
+"""Assessments: question banks and quizzes, observation scorecards, readiness surveys."""
 
 from flask import Blueprint, Flask
 
@@ -6,4 +6,6 @@ bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
 
 def init_app(app: Flask) -> None:
+    from assessments import models  # noqa: F401  (tables)
+
     app.register_blueprint(bp)

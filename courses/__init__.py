@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         reminders,
         views,
     )
+    from courses.certificates import models as certificate_models  # noqa: F401  (tables)
     from courses.live import api as live_api
     from courses.live import models as live_models  # noqa: F401  (tables)
     from courses.live import program_views as live_programs  # noqa: F401  (routes)

@@ -43,10 +43,13 @@ class LessonKind(StrEnum):
     TEXT = "text"
     VIDEO = "video"
     FILE = "file"
+    LIVE = "live"  # done when the learner attended a live session of the course
+    ASSESSMENT = "assessment"  # done when the learner passed the assessment of this step
 
     @property
     def label(self) -> str:
-        return {"text": "Reading", "video": "Video", "file": "Download"}[self.value]
+        return {"text": "Reading", "video": "Video", "file": "Download",
+                "live": "Live session", "assessment": "Assessment"}[self.value]
 
 
 class PrerequisiteKind(StrEnum):

@@ -1,0 +1,1 @@
+"""Certificates: issued once when a course's completion rule holds, rendered to PDF, verifiable."""
