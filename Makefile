@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.courses
 	$(BIN)/python -m bench.attendance
+	$(BIN)/python -m bench.programs
 	$(BIN)/python -m bench.reminders
 
 clean:

@@ -6,6 +6,27 @@ bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
 
 def init_app(app: Flask) -> None:
-    from assessments import models  # noqa: F401  (tables)
+    from assessments import (  # noqa: F401  (tables, rules, routes)
+        bank_api,
+        bank_views,
+        models,
+        nextsteps,
+        permissions,
+        quiz_api,
+        quiz_permissions,
+        quiz_views,
+        scorecard_api,
+        scorecard_permissions,
+        scorecard_views,
+        survey_views,
+    )
+    from lms.api import register
+    from lms.auth.services import register_scope
 
+    register_scope("assessments:read", "Read question banks (admins), assessments and results")
+    register_scope("assessments:write", "Author question banks (admins) and take assessments")
     app.register_blueprint(bp)
+    register(bank_api.blp)
+    register(quiz_api.blp)
+    for blueprint in scorecard_api.BLUEPRINTS:
+        register(blueprint)

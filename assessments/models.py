@@ -191,8 +191,10 @@ class AttemptItem(db.Model):
     """One drawn question of an attempt, its choice order, the answer given and its grade."""
 
     __tablename__ = "attempt_items"
-    __table_args__ = (UniqueConstraint("attempt_id", "position"),
-                      UniqueConstraint("attempt_id", "question_id"))
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position", name="uq_attempt_items_attempt_id_position"),
+        UniqueConstraint("attempt_id", "question_id",
+                         name="uq_attempt_items_attempt_id_question_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),

@@ -15,11 +15,18 @@ def init_app(app: Flask) -> None:
         reminders,
         views,
     )
+    from courses.certificates import init_app as init_certificates
     from courses.certificates import models as certificate_models  # noqa: F401  (tables)
     from courses.live import api as live_api
+    from courses.live import comm_api as communications_api
+    from courses.live import comm_reminders as communication_reminders  # noqa: F401  (rule)
+    from courses.live import comm_views as communication_views  # noqa: F401  (routes)
+    from courses.live import coverage_views as live_coverage  # noqa: F401  (routes)
     from courses.live import models as live_models  # noqa: F401  (tables)
+    from courses.live import program_api as programs_api
     from courses.live import program_views as live_programs  # noqa: F401  (routes)
     from courses.live import reports_views  # noqa: F401  (routes)
+    from courses.live import session_reminders as session_rule  # noqa: F401  (reminder rule)
     from courses.live import views as live_views  # noqa: F401  (routes)
     from lms.api import register
     from lms.auth.services import register_scope
@@ -31,4 +38,13 @@ def init_app(app: Flask) -> None:
                    "and take attendance (facilitators)")
     app.register_blueprint(bp)
     register(api.blp)
+    init_certificates(app)  # its own blueprint: /certificates and the public /verify
     register(live_api.blp)
+    register_scope("programs:read", "Read programs, their waves and your subtree's progress")
+    register_scope("programs:write", "Create and change programs and their waves (admins)")
+    register(programs_api.blp)
+    register_scope("communications:read", "Read the pre-training communications you wrote "
+                   "or received")
+    register_scope("communications:write", "Write and schedule pre-training communications "
+                   "(leaders) and acknowledge those you received")
+    register(communications_api.blp)

@@ -25,6 +25,8 @@ PREREQUISITE_LABELS = {
     PrerequisiteKind.OWN_COMPLETION: "The learner completed",
     PrerequisiteKind.MANAGER_COMPLETION: "The learner's manager completed",
     PrerequisiteKind.LEADER_COMPLETION: "The learner's leader (manager's manager) completed",
+    PrerequisiteKind.LEADER_ATTENDED: ("The learner's leader (manager's manager) attended a "
+                                       "live session of"),
 }
 
 
@@ -99,10 +101,27 @@ class FileLessonForm(LessonForm):
                                   render_kw={"rows": 5})
 
 
+class LiveLessonForm(LessonForm):
+    """The live-session step: learners register for one of the course's sessions."""
+
+    kind = LessonKind.LIVE
+    body_markdown = TextAreaField(
+        "What the session is about (Markdown)", render_kw={"rows": 8},
+        description="Shown above the course's sessions. Learners cannot tick this step off: "
+                    "it is done once their attendance at a session of the course counts as "
+                    "attended.")
+
+
 LESSON_FORMS: dict[LessonKind, type[LessonForm]] = {
     LessonKind.TEXT: LessonForm, LessonKind.VIDEO: VideoLessonForm,
-    LessonKind.FILE: FileLessonForm,
+    LessonKind.FILE: FileLessonForm, LessonKind.LIVE: LiveLessonForm,
 }
+
+
+class CourseSessionForm(FlaskForm):
+    """Make a live session one of the course's (its live-session step)."""
+
+    session = SelectField("Session", coerce=int, validators=[DataRequired("Choose a session.")])
 
 
 class MoveLessonForm(FlaskForm):

@@ -56,6 +56,8 @@ class PrerequisiteKind(StrEnum):
     OWN_COMPLETION = "own_completion"  # the learner completed the required course
     MANAGER_COMPLETION = "manager_completion"  # the learner's manager completed it
     LEADER_COMPLETION = "leader_completion"  # the manager's manager completed it
+    # The manager's manager attended a live session of the required course.
+    LEADER_ATTENDED = "leader_attended"
 
     @property
     def label(self) -> str:
@@ -63,6 +65,7 @@ class PrerequisiteKind(StrEnum):
             "own_completion": "you complete",
             "manager_completion": "your manager completes",
             "leader_completion": "your leader completes",
+            "leader_attended": "your leader attends a live session of",
         }[self.value]
 
 

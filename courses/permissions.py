@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from courses.models import Course, CourseStatus, Enrollment
 from lms.authz import in_subtree, rule, scope, visibility
@@ -181,3 +181,58 @@ def _program_manage(user: User, _program: Any) -> bool:
 @rule("program.view")
 def _program_view(user: User, program: Any) -> bool:
     return _sees_programs(user, program)
+
+
+# --- pre-training communication (issue 5) ---------------------------------------------------
+
+def _receives(user: User, communication: Any) -> bool:
+    from courses.live.communications import is_recipient
+    return is_recipient(communication, user)
+
+
+def _register_communication_visibility() -> None:
+    live = _live_models()
+
+    @visibility(live.Communication)
+    def _communication_visible(user: User, communication: Any) -> bool:
+        # The author, the leaders above the author (their message goes out in their name),
+        # the people it went to, and admins.
+        if user.is_admin or communication.author_id == user.id:
+            return True
+        author = communication.author
+        return (author is not None and in_subtree(user, author)) or _receives(user, communication)
+
+    @scope(live.Communication)
+    def _communication_scope(stmt: Select, user: User) -> Select:
+        if user.is_admin:
+            return stmt
+        from lms.people.tree import subtree_ids
+        received = select(live.CommunicationRecipient.communication_id).where(
+            live.CommunicationRecipient.user_id == user.id)
+        return stmt.where(live.Communication.author_id.in_(subtree_ids(user.id))
+                          | live.Communication.id.in_(received))
+
+
+_register_communication_visibility()
+
+
+@rule("communication.view")
+def _communication_view(user: User, _communication: Any) -> bool:
+    return True  # visibility already decided
+
+
+@rule("communication.write")
+def _communication_write(user: User, _obj: Any) -> bool:
+    """Leaders and executives write to the people they lead; admins on anyone's behalf."""
+    return user.is_admin or Level(user.level).rank >= Level.LEADER.rank
+
+
+@rule("communication.manage")
+def _communication_manage(user: User, communication: Any) -> bool:
+    """Edit, cancel, send now and see who received, opened and acknowledged."""
+    return user.is_admin or (communication is not None and communication.author_id == user.id)
+
+
+@rule("communication.acknowledge")
+def _communication_acknowledge(user: User, communication: Any) -> bool:
+    return communication is not None and _receives(user, communication)

@@ -22,6 +22,7 @@ class ConfigError(RuntimeError):
 class Defaults:
     ENV = "embedded"  # "embedded" (single machine, SQLite) or "production"
     BASE_URL = "http://127.0.0.1:5000"
+    CERTIFICATE_ISSUER = "Cadence"  # the issuer printed on certificates
     DATABASE_URL: str | None = None
     REDIS_URL: str | None = None
 
@@ -74,6 +75,9 @@ class Defaults:
     MEDIA_ORIGINS = ""
     REMINDER_LOCAL_HOUR = 8  # reminders go out from this local hour …
     REMINDER_LOCAL_HOUR_END = 21  # … until this one, in each person's time zone
+    # Communication coverage: a pre-training message counts when delivered at least this
+    # many days before the session starts.
+    COMMUNICATION_LEAD_DAYS = 14
 
 
 BOOLEAN_KEYS = {"MAIL_USE_STARTTLS", "MAIL_USE_SSL", "TESTING"}
@@ -86,12 +90,13 @@ INTEGER_KEYS = {
     "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "PASSWORD_RESET_MINUTES",
     "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES", "COURSE_FILE_MAX_BYTES", "REMINDER_LOCAL_HOUR", "REMINDER_LOCAL_HOUR_END",
-    "OUTBOX_CLAIM_SECONDS",
+    "OUTBOX_CLAIM_SECONDS", "COMMUNICATION_LEAD_DAYS",
 }
 MODES = ("embedded", "production")
 # Goes into the CSP header verbatim, so nothing but scheme, host and port may pass.
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 MAX_RESET_MINUTES = 60
+MAX_LEAD_DAYS = 365
 
 
 def _from_environment() -> dict:
@@ -141,6 +146,9 @@ def _check(config) -> None:
     if not 1 <= config["PASSWORD_RESET_MINUTES"] <= MAX_RESET_MINUTES:
         raise ConfigError(f"CADENCE_PASSWORD_RESET_MINUTES must be between 1 and "
                           f"{MAX_RESET_MINUTES}, got {config['PASSWORD_RESET_MINUTES']}")
+    if not 0 <= config["COMMUNICATION_LEAD_DAYS"] <= MAX_LEAD_DAYS:
+        raise ConfigError(f"CADENCE_COMMUNICATION_LEAD_DAYS must be between 0 and "
+                          f"{MAX_LEAD_DAYS}, got {config['COMMUNICATION_LEAD_DAYS']}")
 
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:

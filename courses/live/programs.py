@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from courses.live.models import LiveSession, Program, ProgramStatus, ProgramWave, wave_courses
@@ -176,8 +176,11 @@ def default_waves(program: Program, courses_for_wave1: Sequence[Course],
 
 # --- the manager-first rule ------------------------------------------------------------------
 
-def _manager_unfinished(previous_number, program_id, manager_id):
-    """EXISTS: a course of the previous wave that ``manager_id`` has not completed."""
+def manager_unfinished(previous_number, program_id, manager_id):
+    """EXISTS: a course of the previous wave that ``manager_id`` has not completed.
+
+    The arguments are SQL expressions of the enclosing query (it is correlated to them).
+    """
     previous = aliased(ProgramWave)
     # Explicit correlation: the manager column belongs to the outermost query, two levels up.
     completed = (select(Enrollment.id)
@@ -208,10 +211,64 @@ def wave_open_for(wave: ProgramWave, people: Iterable[User],
     if not wave.requires_manager_previous:
         return dict.fromkeys(ids, True)
     waiting = and_(User.manager_id.is_not(None),
-                   _manager_unfinished(wave.number - 1, wave.program_id, User.manager_id))
+                   manager_unfinished(wave.number - 1, wave.program_id, User.manager_id))
     rows = db.session.execute(select(User.id, case((waiting, False), else_=True))
                               .where(User.id.in_(ids)))
     return {person_id: bool(is_open) for person_id, is_open in rows}
+
+
+def in_wave_audience(wave, level):
+    """SQL: ``level`` (a column) is one of the levels ``wave`` (a mapped alias) is for."""
+    return wave.audience.contains(literal(",") + level + literal(","))
+
+
+@dataclass(frozen=True)
+class ClosedWave:
+    """A wave of an active program that keeps one of its courses closed to one person."""
+
+    course_id: int
+    person_id: int
+    program_name: str
+    number: int
+    opens_on: date | None  # set while the wave opens at a later date
+    waiting: bool  # the person's own manager has not completed the previous wave
+    manager_name: str | None
+
+
+def closed_waves(course_ids: Iterable[int], person_ids: Iterable[int],
+                 today: date | None = None) -> list[ClosedWave]:
+    """Every (course, person) pair a wave keeps closed, the rule of ``wave_open_for``.
+
+    Only waves of active programs count, and only for people in the wave's audience. One
+    query for any number of courses and people.
+    """
+    course_ids, person_ids = sorted(set(course_ids)), sorted(set(person_ids))
+    if not course_ids or not person_ids:
+        return []
+    today = today or date.today()
+    chosen = wave_courses.alias("closing_course")
+    manager = aliased(User)
+    not_yet = ProgramWave.opens_on > today
+    waiting = and_(ProgramWave.requires_manager_previous.is_(True),
+                   User.manager_id.is_not(None),
+                   manager_unfinished(ProgramWave.number - 1, ProgramWave.program_id,
+                                      User.manager_id))
+    rows = db.session.execute(
+        select(chosen.c.course_id, User.id, Program.name, ProgramWave.number,
+               ProgramWave.opens_on, case((not_yet, True), else_=False),
+               case((waiting, True), else_=False), manager.name)
+        .select_from(chosen)
+        .join(ProgramWave, ProgramWave.id == chosen.c.wave_id)
+        .join(Program, Program.id == ProgramWave.program_id)
+        .join(User, in_wave_audience(ProgramWave, User.level))
+        .outerjoin(manager, manager.id == User.manager_id)
+        .where(chosen.c.course_id.in_(course_ids), User.id.in_(person_ids),
+               Program.status == ProgramStatus.ACTIVE, or_(not_yet, waiting))
+        .order_by(Program.starts_on, Program.id, ProgramWave.number))
+    return [ClosedWave(course_id, person_id, name, number, opens_on if later else None,
+                       bool(is_waiting), manager_name if is_waiting else None)
+            for (course_id, person_id, name, number, opens_on, later, is_waiting,
+                 manager_name) in rows]
 
 
 # --- progress for a viewer's subtree ---------------------------------------------------------
@@ -267,14 +324,14 @@ def program_progress(program: Program, viewer: User) -> dict[int, WaveProgress]:
         progress[wave_id].by_level[level] = LevelCount(int(enrolled), int(completed or 0))
 
     if any(w.requires_manager_previous for w in program.waves):
-        in_audience = ProgramWave.audience.contains(literal(",") + User.level + literal(","))
+        in_audience = in_wave_audience(ProgramWave, User.level)
         waiting = (
             select(ProgramWave.id, func.count(User.id))
             .join(User, in_audience)
             .where(ProgramWave.program_id == program.id,
                    ProgramWave.requires_manager_previous.is_(True),
                    User.is_active.is_(True), User.manager_id.is_not(None),
-                   _manager_unfinished(ProgramWave.number - 1, program.id, User.manager_id))
+                   manager_unfinished(ProgramWave.number - 1, program.id, User.manager_id))
             .group_by(ProgramWave.id))
         if people is not None:
             waiting = waiting.where(User.id.in_(people))

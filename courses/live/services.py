@@ -24,6 +24,7 @@ from courses.live.models import (
     SessionSegment,
     SessionStatus,
 )
+from courses.services import player
 from lms.audit.services import pending_changes, record
 from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
@@ -389,6 +390,7 @@ def take_attendance(session: LiveSession, rows: list[AttendanceRow], *, by: User
             inserts.append({"registration_id": registration.id, **values})
         else:
             updates.append({"id": attendance.id, **values})
+    before = player.course_attendees(session)  # whose live step already counted
     if updates:
         db.session.execute(update(Attendance), updates)
     if inserts:
@@ -400,6 +402,7 @@ def take_attendance(session: LiveSession, rows: list[AttendanceRow], *, by: User
     for _registration, attendance in registered.values():
         if attendance is not None:
             db.session.expire(attendance)
+    player.sync_live_step(session, by=by, before=before)  # the course's live-session step
     return len(summary)
 
 
@@ -537,6 +540,7 @@ def resolve(confirmation: AttendanceConfirmation, facilitator: User,
     confirmation.resolved_at, confirmation.resolved_by_id = utcnow(), facilitator.id
     record(facilitator, "session.resolve", confirmation,
            summary=f"Dispute at {confirmation.session.title} resolved")
+    player.sync_live_step(confirmation.session, by=facilitator)
     notify(confirmation.leader, kind="session.dispute",
            subject=f"Dispute resolved: {confirmation.session.title}",
            body=f"{resolution} Please confirm the attendance again.",

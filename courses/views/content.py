@@ -6,23 +6,30 @@ shown from the published version still finds its lesson in the draft the edit cr
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
 
-from courses import bp, files
+from courses import bp, files, steps
 from courses.forms import (
     LESSON_FORMS,
+    CourseSessionForm,
     LessonForm,
     ModuleForm,
     MoveLessonForm,
 )
+from courses.live.forms import PostForm
+from courses.live.models import LiveSession, SessionStatus
 from courses.models import (
     Course,
     CourseModule,
     Lesson,
     LessonKind,
 )
-from courses.services import authoring
+from courses.services import authoring, player
 from courses.views.authoring import (
     AUTHOR,
     _attempt,
@@ -33,8 +40,12 @@ from courses.views.authoring import (
     _submit,
 )
 from lms.authz import permission_required
+from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
+from lms.templating import localtime
+
+RECENT = timedelta(days=30)  # a session that ended this long ago may still join a course
 
 # --- modules -----------------------------------------------------------------------------------
 
@@ -124,9 +135,28 @@ def _lesson_page(course: Course, form: LessonForm, module: CourseModule, lesson:
     if lesson is not None and len(modules) > 1:
         move_form = MoveLessonForm(formdata=None)
         move_form.module_key.choices = [(m.key, m.title) for m in modules if m is not module]
+    live = {}
+    if lesson is not None and lesson.kind == LessonKind.LIVE:
+        live = {"course_sessions": db.session.scalars(
+                    select(LiveSession).where(LiveSession.course_id == course.id)
+                    .order_by(LiveSession.starts_at, LiveSession.id)).all(),
+                "session_form": _session_form(formdata=None)}
     return render_template("courses/manage/lesson.html", course=course, module=module,
-                           lesson=lesson, form=form, move_form=move_form), (
+                           lesson=lesson, form=form, move_form=move_form, **live), (
         422 if form.errors else 200)
+
+
+def _session_form(**kwargs) -> CourseSessionForm:
+    """Scheduled sessions of no course, recent or to come, to add to a course."""
+    form = CourseSessionForm(**kwargs)
+    free = db.session.execute(
+        select(LiveSession.id, LiveSession.title, LiveSession.starts_at)
+        .where(LiveSession.course_id.is_(None), LiveSession.status == SessionStatus.SCHEDULED,
+               LiveSession.ends_at >= utcnow() - RECENT)
+        .order_by(LiveSession.starts_at, LiveSession.id).limit(200))
+    form.session.choices = [SelectChoice(i, f"{title} ({localtime(starts, '%d %b %Y %H:%M')})")
+                            for i, title, starts in free]
+    return form
 
 
 @bp.route("/manage/<int:id>/modules/<key>/lessons/new", methods=["GET", "POST"])
@@ -149,6 +179,11 @@ def manage_add_lesson(course: Course, key: str):
 @permission_required(AUTHOR, load=Course)
 def manage_edit_lesson(course: Course, key: str):
     lesson = _latest(course, key, Lesson)
+    if LessonKind(lesson.kind) not in LESSON_FORMS:  # a step another package edits
+        box = steps.step_box(None, lesson)
+        if box is None or box.url is None:
+            abort(404)
+        return redirect(box.url)
     form_class = LESSON_FORMS[LessonKind(lesson.kind)]
     form = form_class() if request.method == "POST" else form_class(obj=lesson)
     if _submit(form, lambda: authoring.update_lesson(
@@ -197,3 +232,50 @@ def manage_lesson_file(course: Course, key: str):
     if lesson.file is None:
         abort(404)
     return files.send_stored_file(lesson.file)
+
+
+# --- the sessions of a live-session step --------------------------------------------------------
+
+def _live_lesson(course: Course, key: str) -> Lesson:
+    lesson = _latest(course, key, Lesson)
+    if lesson.kind != LessonKind.LIVE:
+        abort(404)
+    return lesson
+
+
+@bp.post("/manage/<int:id>/lessons/<key>/sessions")
+@permission_required(AUTHOR, load=Course)
+def manage_link_session(course: Course, key: str):
+    _live_lesson(course, key)
+    form = _session_form()
+    session = db.session.get(LiveSession, form.session.data) if form.validate_on_submit() else None
+    change = (lambda: player.link_session(course, session, by=current_user)) if session else None
+    return _session_change(course, key, change, "Session added: learners can register for it "
+                                                "from the step.")
+
+
+@bp.post("/manage/<int:id>/lessons/<key>/sessions/<int:session_id>/unlink")
+@permission_required(AUTHOR, load=Course)
+def manage_unlink_session(course: Course, key: str, session_id: int):
+    _live_lesson(course, key)
+    session = db.session.get(LiveSession, session_id)
+    if session is None or session.course_id != course.id:
+        abort(404)
+    return _session_change(course, key, lambda: player.unlink_session(
+        course, session, by=current_user), "Session removed from the course.")
+
+
+def _session_change(course: Course, key: str, change, success: str):
+    if change is None or not PostForm().validate_on_submit():
+        flash("Choose one of the sessions listed.", "danger")
+    else:
+        try:
+            change()
+        except CadenceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(success, "success")
+    return redirect(url_for("courses.manage_edit_lesson", id=course.id, key=key,
+                            _anchor="sessions"))

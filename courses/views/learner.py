@@ -11,6 +11,7 @@ from werkzeug.exceptions import NotFound
 from courses import (
     bp,
     nextsteps,  # noqa: F401  (registers the Home next steps)
+    steps,
 )
 from courses.files import send_stored_file
 from courses.forms_learner import EnrolOthersForm
@@ -23,12 +24,15 @@ from courses.models import (
     EnrollmentStatus,
     Lesson,
     LessonKind,
-    Prerequisite,
-    PrerequisiteKind,
 )
 from courses.services import enrolment, player
 from courses.services.enrolment import in_audience
-from courses.unlocking import lock_reasons_by_course, lock_reasons_for, waiting_on
+from courses.unlocking import (
+    dependents_of,
+    lock_reasons_by_course,
+    lock_reasons_for,
+    waiting_on,
+)
 from lms.authz import can, can_see, permission_required, require, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
@@ -144,16 +148,15 @@ def catalog():
 # --- the course page ----------------------------------------------------------------------------
 
 def _waiting_for(course: Course, user: User, enrollment: Enrollment | None) -> list:
-    """The people under ``user`` whose courses wait for ``user`` to complete ``course``."""
+    """The people under ``user`` whose courses wait for ``user`` to complete ``course`` (or
+    its wave, or to attend one of its sessions): (person, their course, what they wait for)."""
     if Level(user.level).rank < Level.MANAGER.rank or (
             enrollment is not None and enrollment.completed_at is not None):
         return []
-    dependents = set(db.session.scalars(select(Prerequisite.course_id).where(
-        Prerequisite.required_course_id == course.id,
-        Prerequisite.kind != PrerequisiteKind.OWN_COMPLETION)))
+    dependents = dependents_of(course)
     if not dependents:
         return []
-    return [(person, waiting) for person, waiting in waiting_on(user)
+    return [(person, waiting, dependents[waiting.id]) for person, waiting in waiting_on(user)
             if waiting.id in dependents]
 
 
@@ -161,7 +164,7 @@ def _render_detail(course: Course, *, error: str | None = None):
     version = _outline(course.current_version_id) if course.current_version_id else None
     enrollment = _enrollment(course, current_user)
     progress = player.progress_of(enrollment, version) if enrollment and version else None
-    reasons = lock_reasons_for(course, current_user) if course.prerequisites else []
+    reasons = lock_reasons_for(course, current_user)  # prerequisites and program waves
     resume = (player.resume_lesson(enrollment, version)
               if version and _taking(enrollment) and not reasons else None)
     return render_template(
@@ -232,14 +235,15 @@ def _render_player(course: Course, version: CourseVersion, lesson: Lesson | None
         enrollment=enrollment, progress=progress, preview=preview,
         done=progress.done if progress else frozenset(),
         previous=lessons[index - 1] if index > 0 else None,
-        next=lessons[index + 1] if 0 <= index < len(lessons) - 1 else None, **extra)
+        next=lessons[index + 1] if 0 <= index < len(lessons) - 1 else None,
+        step=steps.step_box(enrollment, lesson) if lesson is not None else None, **extra)
 
 
 def _may_take(course: Course, enrollment: Enrollment | None) -> str | None:
     """Why the signed-in person may not take ``course`` now (None when they may)."""
     if not _taking(enrollment):
         return f"You are not enrolled in “{course.title}”. Enrol to open its lessons."
-    reasons = lock_reasons_for(course, current_user) if course.prerequisites else []
+    reasons = lock_reasons_for(course, current_user)
     return " ".join(reason.message for reason in reasons) or None
 
 
@@ -254,7 +258,15 @@ def lesson(slug: str, key: str):
         return _refuse(course, refusal)
     player.open_lesson(enrollment, item, by=current_user)
     db.session.commit()
-    return _render_player(course, version, item, enrollment=enrollment)
+    return _render_player(course, version, item, enrollment=enrollment,
+                          live=_live(course, item))
+
+
+def _live(course: Course, item: Lesson | None) -> list | None:
+    """The course's sessions, for a live-session lesson."""
+    if item is None or item.kind != LessonKind.LIVE:
+        return None
+    return player.live_sessions_for(course, current_user)
 
 
 def _completed(course: Course, enrollment: Enrollment | None, item: Lesson):
@@ -328,7 +340,8 @@ def preview(course: Course, key: str | None):
     file_url = (url_for("courses.manage_lesson_file", id=course.id, key=item.key)
                 if item is not None and item.kind == LessonKind.FILE else None)
     return _render_player(course, version, item, preview=True, file_url=file_url,
-                          editor_url=url_for("courses.manage_editor", id=course.id))
+                          editor_url=url_for("courses.manage_editor", id=course.id),
+                          live=_live(course, item))
 
 
 # --- enrolling other people ---------------------------------------------------------------------

@@ -303,8 +303,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_attempt_items_attempt_id_attempts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_attempt_items_question_id_questions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_items')),
-    sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_attempt_items_attempt_id')),
-    sa.UniqueConstraint('attempt_id', 'question_id', name=op.f('uq_attempt_items_attempt_id'))
+    sa.UniqueConstraint('attempt_id', 'position', name='uq_attempt_items_attempt_id_position'),
+    sa.UniqueConstraint('attempt_id', 'question_id', name='uq_attempt_items_attempt_id_question_id')
     )
     with op.batch_alter_table('attempt_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attempt_items_attempt_id'), ['attempt_id'], unique=False)

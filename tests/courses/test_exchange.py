@@ -32,6 +32,7 @@ from tests import factories
 
 PDF = b"%PDF-1.4\n% a one-page job aid\n1 0 obj << >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+KINDS_MESSAGE = "Must be one of: text, video, file, live, assessment."
 
 
 @pytest.fixture
@@ -231,7 +232,7 @@ def _mutations():
         doc["modules"][1]["lessons"][0]["file"] = None
 
     return [
-        ("kind", kind, {"modules[1].lessons[0].kind": "Must be one of: text, video, file."}),
+        ("kind", kind, {"modules[1].lessons[0].kind": KINDS_MESSAGE}),
         ("unknown prerequisite", unknown_prerequisite,
          {"prerequisites[1].course": "No course has the address “no-such-course”."}),
         ("duplicate lesson key", duplicate_lesson_key,
@@ -286,7 +287,7 @@ def test_every_problem_is_listed_at_once(org, discovery):
 
     assert [str(problem) for problem in rejected.value.problems] == [
         "details.estimated_minutes: Not a valid integer.",
-        "modules[0].lessons[0].kind: Must be one of: text, video, file.",
+        f"modules[0].lessons[0].kind: {KINDS_MESSAGE}",
         "modules[1].lessons[0].file.data: Not valid base64.",
         "prerequisites[0].course: No course has the address “gone”.",
     ]
@@ -440,7 +441,7 @@ def test_import_page_lists_each_problem_with_its_path(client, login, org, discov
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Nothing was imported: 2 problems to fix" in html
-    assert "<code>modules[1].lessons[0].kind</code>: Must be one of: text, video, file." in html
+    assert f"<code>modules[1].lessons[0].kind</code>: {KINDS_MESSAGE}" in html
     assert "<code>prerequisites[0].course</code>: No course has the address “gone”." in html
     assert _counts() == before
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import func, insert, select
 
+from courses.live import programs
 from courses.models import Enrollment, EnrollmentStatus, PrerequisiteKind
 from courses.services import authoring, enrolment, player
 from courses.unlocking import lock_reasons
@@ -58,4 +61,32 @@ def test_completing_the_last_lesson_unlocks_5_or_50_reps_in_the_same_number_of_q
             OutboxMessage.subject == "“Reps after” is open for you",
             OutboxMessage.recipient_id.in_([rep.id for rep in reps])))
         assert told == emailed == size
+    assert counts[0] == counts[1], counts
+
+
+def test_completing_wave_1_unlocks_5_or_50_reps_of_wave_2_in_the_same_number_of_queries(
+        org, count_queries):
+    manager_course = factories.course(title="Coach first", audience=("manager",), lessons=3,
+                                      by=org.admin)
+    rep_course = factories.course(title="Reps after", by=org.admin)
+    program = programs.create_program(programs.ProgramData(
+        name="Rollout", starts_on=date.today() - timedelta(days=1),
+        ends_on=date.today() + timedelta(days=60)), by=org.admin)
+    programs.default_waves(program, [manager_course], [rep_course], by=org.admin)
+    programs.set_status(program, "active", by=org.admin)
+    counts = []
+    for size in (5, 50):
+        manager, reps, taking = _team(org.leader_a, size, manager_course, rep_course)
+        db.session.flush()
+        assert all(lock_reasons(rep_course, reps).values())
+        with count_queries() as counter:
+            player.complete_lesson(taking, manager_course.current_version.lessons[-1],
+                                   by=manager)
+            db.session.flush()
+        counts.append(counter.count)
+        assert not any(lock_reasons(rep_course, reps).values())
+        told = db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "course.unlocked",
+            Notification.recipient_id.in_([rep.id for rep in reps])))
+        assert told == size
     assert counts[0] == counts[1], counts

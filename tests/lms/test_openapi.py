@@ -40,17 +40,33 @@ def test_document_needs_no_token(client):
     assert response.status_code == 200 and response.is_json
 
 
+# The only operations anyone may call without a token: certificate verification is public.
+PUBLIC_OPERATIONS = {("/api/v1/certificates/verify/{code}", "get")}
+
+
 def test_bearer_scheme_is_documented_and_required_everywhere(spec):
     assert spec["components"]["securitySchemes"]["bearer"]["type"] == "http"
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert spec["security"] == [{"bearer": []}]
+    public = set()
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             if method == "parameters":
                 continue
+            if operation.get("security") == []:
+                public.add((path, method))
+                continue
             # An operation may only narrow the global requirement, never drop it.
             assert operation.get("security", spec["security"]) == [{"bearer": []}], path
             assert {"401", "403"} <= set(operation["responses"]), (method, path)
+    assert public == PUBLIC_OPERATIONS
+
+
+def test_public_verification_answers_without_a_token(client):
+    response = client.get("/api/v1/certificates/verify/no-such-code")
+
+    assert response.status_code == 404
+    assert response.is_json and "errors" in response.get_json()
 
 
 def test_every_people_route_is_documented(app, spec):
