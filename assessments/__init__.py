@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from assessments import (  # noqa: F401  (tables, rules, routes)
         bank_api,
         bank_views,
+        demo,
         models,
         nextsteps,
         permissions,
@@ -23,8 +24,10 @@ def init_app(app: Flask) -> None:
     from lms.api import register
     from lms.auth.services import register_scope
 
-    register_scope("assessments:read", "Read question banks (admins), assessments and results")
-    register_scope("assessments:write", "Author question banks (admins) and take assessments")
+    register_scope("assessments:read", "Read question banks (admins), assessments, results, "
+                   "scorecards and self-assessments")
+    register_scope("assessments:write", "Author question banks (admins), take assessments, "
+                   "score observations and answer self-assessments")
     app.register_blueprint(bp)
     register(bank_api.blp)
     register(quiz_api.blp)

@@ -117,9 +117,15 @@ def _locked(enrollment: Enrollment) -> bool:
 
 def _load_with_the_demo_organisation(people: list[User]) -> None:
     admin = next((person for person in people if person.is_admin), None)
-    if admin is not None:
-        load_demo_courses(people, admin)
+    if admin is None:
+        return
+    courses = load_demo_courses(people, admin)
+    if courses is not None:
+        from courses.live.demo import load_demo_program  # it builds on this module
+
+        load_demo_program(people, admin, courses)
 
 
+_load_with_the_demo_organisation.demo_order = 10  # type: ignore[attr-defined]
 if _load_with_the_demo_organisation not in lms_demo.DEMO_LOADERS:
     lms_demo.DEMO_LOADERS.append(_load_with_the_demo_organisation)

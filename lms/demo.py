@@ -21,7 +21,8 @@ LAST = ("Reyes", "Lindqvist", "Patel", "Becker", "Okafor", "Nguyen", "Costa", "H
         "Moreau", "Schmidt", "Yilmaz")
 ZONES = {"East": "America/New_York", "Central": "America/Chicago", "West": "America/Los_Angeles"}
 # Higher packages add their demo content here (lms never imports them); each loader gets the
-# demo people, flushed, and must flush, never commit.
+# demo people, flushed, and must flush, never commit. Loaders run in the order of their
+# ``demo_order`` attribute (lower packages first, whatever order they were imported in).
 DEMO_LOADERS: list[Callable[[list[User]], None]] = []
 
 
@@ -69,6 +70,6 @@ def load_demo(*, if_empty: bool = False) -> list[User] | None:
     admin.is_facilitator = True
     people.append(admin)
     db.session.flush()
-    for loader in DEMO_LOADERS:
+    for loader in sorted(DEMO_LOADERS, key=lambda loader: getattr(loader, "demo_order", 0)):
         loader(people)
     return people

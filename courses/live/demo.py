@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from courses.demo import DemoCourses
-from courses.live import programs
+from courses.live import comm_delivery, communications, programs
 from courses.live import services as live
 from courses.live.models import AttendanceStatus, LiveSession, Program, ProgramStatus
 from lms.db import utcnow
@@ -73,6 +73,33 @@ def _left_after_opening(session: LiveSession) -> live.AttendanceRow:
                               left_after_segment_id=session.segments[0].id)
 
 
+def _write(session: LiveSession, leader: User, *, sent_days: int, acknowledged: int,
+           question: str = "") -> None:
+    """``leader`` writes to their managers about ``session``, ``sent_days`` from today."""
+    sent = _at(sent_days, 13)
+    communication = communications.schedule_communication(communications.CommunicationData(
+        subject=f"Before we meet: {session.title}",
+        what_you_learn="How to run a weekly 1:1 with each rep: an agenda prepared ahead, "
+                       "action items carried until done, and one activity and one proficiency "
+                       "goal per rep.",
+        why_it_matters="Training alone does not change what happens on calls. What changes it "
+                       "is a manager who coaches every week, and I will be in the room with "
+                       "you for the whole day.",
+        how_work_changes="From the week after the session, every rep has a 1:1 on the "
+                         "calendar, the agenda is ready the day before, and I will review the "
+                         "rhythm with each of you once a month.",
+        expected_results="Within a quarter: every rep with agreed goals, nine in ten 1:1s "
+                         "held on time, and a higher proposal-to-close ratio in each team.",
+        session=session, send_at=sent), by=leader, now=sent - timedelta(hours=1))
+    comm_delivery.send_communication(communication, now=sent)
+    for number, receipt in enumerate(sorted(communication.recipients,
+                                            key=lambda r: r.user_id)[:acknowledged]):
+        communications.mark_opened(receipt, now=sent + timedelta(hours=2 + number))
+        communications.acknowledge(communication, receipt.user,
+                                   question=question if number == 0 else "",
+                                   now=sent + timedelta(hours=3 + number))
+
+
 def load_demo_program(people: list[User], admin: User, courses: DemoCourses) -> Program | None:
     """Add the demo program for the demo ``people``; None when it is already there."""
     if db.session.scalar(select(Program.id).where(Program.name == PROGRAM_NAME)):
@@ -112,6 +139,9 @@ def load_demo_program(people: list[User], admin: User, courses: DemoCourses) -> 
         for rep in [p for p in people if p.manager_id == manager.id]:
             live.register(rep, lab, by=manager)
 
+    _write(east, leaders[0], sent_days=-36, acknowledged=3,
+           question="Should we bring last quarter's 1:1 notes to the session?")
+    _write(central, leaders[1], sent_days=-21, acknowledged=1)
     _move(east, _at(-20, 14))
     _move(central, _at(-13, 15))
     east_managers, central_managers = managers[leaders[0].id], managers[leaders[1].id]
