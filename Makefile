@@ -64,6 +64,7 @@ bench: install
 	$(BIN)/python -m bench.courses
 	$(BIN)/python -m bench.attendance
 	$(BIN)/python -m bench.programs
+	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.reminders
 
 clean:

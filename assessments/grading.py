@@ -288,6 +288,19 @@ KINDS["short_text"] = QuestionKind(
 
 # --- numeric --------------------------------------------------------------------------------
 
+# "1,250" and "1,250.5" group thousands; any other comma is a decimal comma ("12,5").
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def _parse(text: str) -> float:
+    text = text.strip().replace(" ", "").replace("\u00a0", "")
+    if _GROUPED.fullmatch(text):
+        text = text.replace(",", "")
+    elif text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return float(text)
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -295,7 +308,7 @@ def _number(value: Any) -> float | None:
         number = float(value)
     elif isinstance(value, str):
         try:
-            number = float(value.strip().replace(",", ""))
+            number = _parse(value)
         except ValueError:
             return None
     else:

@@ -27,10 +27,8 @@ from lms.audit.services import record
 from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
-from lms.notify.jobs import enqueue, periodic
-from lms.notify.models import Channel, Notification, OutboxMessage
-from lms.notify.preferences import channels_for
-from lms.notify.services import _email_fields, absolute_url
+from lms.notify.jobs import periodic
+from lms.notify.services import notify_many
 from lms.people import tree
 from lms.people.models import User
 
@@ -77,24 +75,10 @@ def _notify(communication: Communication, people: list[User], now: datetime) -> 
     (digest people find it in their daily digest), each with a link to the message."""
     author = communication.author.name if communication.author else "Your leader"
     body = f"{author} wrote to you before “{about(communication)}”."
-    channel_of = channels_for(people, RECEIVED)
-    created = db.session.execute(
-        insert(Notification).returning(Notification.id, Notification.recipient_id),
-        [{"recipient_id": person.id, "kind": RECEIVED, "subject": communication.subject,
-          "body": body, "link": link(communication), "created_at": now,
-          "digest_pending": channel_of[person.id] == Channel.DIGEST} for person in people])
-    notification_of = {recipient_id: nid for nid, recipient_id in created}
-    context = {"author": author, "about": about(communication), "intro": body,
-               "parts": parts_html(communication),
-               "link": absolute_url(link(communication))}
-    # The batch form of queue_email (as notify_many does), with the four-part template.
-    emails = [{"notification_id": notification_of[person.id], "created_at": now,
-               "next_attempt_at": now,
-               **_email_fields(person, communication.subject, "communication", context)}
-              for person in people if channel_of[person.id] == Channel.EMAIL]
-    if emails:
-        db.session.execute(insert(OutboxMessage), emails)
-        enqueue("deliver_outbox")
+    notify_many(people, kind=RECEIVED, subject=communication.subject, body=body,
+                link=link(communication), template="communication", now=now,
+                context={"author": author, "about": about(communication), "intro": body,
+                         "parts": parts_html(communication)})
 
 
 def _deliver(communication: Communication, now: datetime, by: User | None) -> int:

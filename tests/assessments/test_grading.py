@@ -307,12 +307,18 @@ def test_numeric_within_tolerance(answer, fraction):
     assert score("numeric", key, answer) == fraction
 
 
-def test_numeric_reads_a_comma_as_a_thousands_separator():
-    # "12,5" is 125, not twelve and a half: a decimal comma is not understood.
-    key = spec("numeric", value=1250)
+@pytest.mark.parametrize(("answer", "value"), [
+    ("1,250", 1250), ("1,250.5", 1250.5), ("12,345,678", 12345678), ("-1,250", -1250),
+    ("12,5", 12.5), ("0,25", 0.25), ("1 250", 1250),
+])
+def test_numeric_reads_grouping_commas_and_decimal_commas(answer, value):
+    assert score("numeric", spec("numeric", value=value), answer) == 1.0
 
-    assert score("numeric", key, "1,250") == 1.0
-    assert score("numeric", spec("numeric", value=12.5), "12,5") == 0.0
+
+@pytest.mark.parametrize("answer", ["1,2,3", "1,25.5", "12.5.1", "twelve"])
+def test_numeric_refuses_what_cannot_be_one_number(answer):
+    with pytest.raises(grading.ResponseError):
+        grading.check_response("numeric", spec("numeric", value=1), answer)
 
 
 def test_numeric_forgives_floating_point_noise_but_not_more():
