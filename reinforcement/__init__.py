@@ -1,4 +1,5 @@
-"""Reinforcement: the blueprint only for now; features land with their issues."""
+"""Reinforcement: plans, resources, check-ins, goals and gap reviews, leader confirmation,
+champions councils and rhythm adherence."""
 
 from flask import Blueprint, Flask
 
@@ -6,4 +7,6 @@ bp = Blueprint("reinforcement", __name__, url_prefix="/reinforcement")
 
 
 def init_app(app: Flask) -> None:
+    from reinforcement import models  # noqa: F401  (tables)
+
     app.register_blueprint(bp)
