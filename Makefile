@@ -66,6 +66,7 @@ bench: install
 	$(BIN)/python -m bench.programs
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.adherence
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

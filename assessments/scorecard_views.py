@@ -12,13 +12,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from assessments import bp
 from assessments import scorecards as service
+from assessments.form_posts import button_post, saved
 from assessments.models import Observation, ObservationKind, ObservationStatus, Rubric
-from assessments.scorecard_forms import RubricForm, observation_form, show_error
+from assessments.scorecard_forms import RubricForm, observation_form
 from assessments.scorecard_reports import rubric_choices, trend, weakest_criteria
 from courses.live.forms import PostForm
 from lms.authz import load_visible, permission_required, visible
 from lms.db import utcnow
-from lms.errors import CadenceError
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import User
@@ -103,23 +103,17 @@ def _edit(rubric: Rubric, observation: Observation | None):
     form = observation_form(rubric, _people(rubric))
     if request.method == "GET":
         _fill(form, observation, rubric)
-    if form.validate_on_submit():
-        share = bool(form.share.data)
-        try:
-            if observation is None:
-                observation = service.create_observation(rubric, _data(form, rubric),
-                                                         by=current_user, share=share)
-            else:
-                service.update_observation(observation, _data(form, rubric),
-                                           by=current_user, share=share)
-        except CadenceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Scorecard shared with {observation.subject.name}." if share else
-                  "Draft saved: only you can see it until you share it.", "success")
-            return redirect(url_for("assessments.scorecard_detail", id=observation.id))
+
+    def save() -> Observation:
+        data, share = _data(form, rubric), bool(form.share.data)
+        if observation is None:
+            return service.create_observation(rubric, data, by=current_user, share=share)
+        return service.update_observation(observation, data, by=current_user, share=share)
+
+    if (done := saved(form, save)) is not None:
+        flash(f"Scorecard shared with {done.subject.name}." if form.share.data else
+              "Draft saved: only you can see it until you share it.", "success")
+        return redirect(url_for("assessments.scorecard_detail", id=done.id))
     return render_template("assessments/scorecards/edit.html", form=form, rubric=rubric,
                            observation=observation)
 
@@ -148,35 +142,21 @@ def scorecard_detail(observation: Observation):
                            rubric=observation.rubric, scores=scores, post=PostForm())
 
 
-def _after(observation_id: int | None, message: str, category: str = "success"):
-    flash(message, category)
-    if observation_id is None:
-        return redirect(url_for("assessments.scorecard_index", show="made"))
-    return redirect(url_for("assessments.scorecard_detail", id=observation_id))
-
-
 @bp.post("/scorecards/<int:id>/share")
 @permission_required("observation.edit", Observation)
 def scorecard_share(observation: Observation):
-    if not PostForm().validate_on_submit():
-        return _after(observation.id, "The form expired; try again.", "danger")
-    try:
-        service.share_observation(observation, by=current_user)
-    except CadenceError as error:
-        db.session.rollback()
-        return _after(observation.id, error.message, "danger")
-    db.session.commit()
-    return _after(observation.id, f"Scorecard shared with {observation.subject.name}.")
+    return button_post(lambda: service.share_observation(observation, by=current_user),
+                       f"Scorecard shared with {observation.subject.name}.",
+                       back=url_for("assessments.scorecard_detail", id=observation.id))
 
 
 @bp.post("/scorecards/<int:id>/discard")
 @permission_required("observation.edit", Observation)
 def scorecard_discard(observation: Observation):
-    if not PostForm().validate_on_submit():
-        return _after(observation.id, "The form expired; try again.", "danger")
-    service.discard_observation(observation, by=current_user)
-    db.session.commit()
-    return _after(None, "Draft deleted.")
+    return button_post(lambda: service.discard_observation(observation, by=current_user),
+                       "Draft deleted.",
+                       back=url_for("assessments.scorecard_detail", id=observation.id),
+                       after=url_for("assessments.scorecard_index", show="made"))
 
 
 @bp.get("/scorecards/trend")
@@ -239,19 +219,15 @@ def _edit_rubric(rubric: Rubric | None):
         if rubric is not None:
             form.process(obj=rubric, criteria=[])
         form.fill(rubric)
-    if form.validate_on_submit():
-        try:
-            if rubric is None:
-                rubric = service.create_rubric(form.data_for_service(), by=current_user)
-            else:
-                service.update_rubric(rubric, form.data_for_service(), by=current_user)
-        except CadenceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Rubric “{rubric.title}” saved.", "success")
-            return redirect(url_for("assessments.rubric_detail", id=rubric.id))
+
+    def save() -> Rubric:
+        if rubric is None:
+            return service.create_rubric(form.data_for_service(), by=current_user)
+        return service.update_rubric(rubric, form.data_for_service(), by=current_user)
+
+    if (done := saved(form, save)) is not None:
+        flash(f"Rubric “{done.title}” saved.", "success")
+        return redirect(url_for("assessments.rubric_detail", id=done.id))
     used = service.observation_count(rubric) if rubric is not None else 0
     return render_template("assessments/scorecards/rubric_edit.html", form=form,
                            rubric=rubric, used=used)
@@ -269,48 +245,36 @@ def rubric_edit(rubric: Rubric):
     return _edit_rubric(rubric)
 
 
-def _act(rubric: Rubric, action, message: str, target: str = "assessments.rubric_detail"):
-    """Run ``action()`` for a button post; flash the outcome and go to ``target``."""
-    if not PostForm().validate_on_submit():
-        flash("The form expired; try again.", "danger")
-        return redirect(url_for("assessments.rubric_detail", id=rubric.id))
-    try:
-        result = action()
-    except CadenceError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("assessments.rubric_detail", id=rubric.id))
-    db.session.commit()
-    flash(message, "success")
-    if target == "assessments.rubric_index":
-        return redirect(url_for(target))
-    return redirect(url_for(target, id=(result or rubric).id))
+def _back(rubric: Rubric) -> str:
+    return url_for("assessments.rubric_detail", id=rubric.id)
 
 
 @bp.post("/rubrics/<int:id>/archive")
 @permission_required("rubric.manage", Rubric)
 def rubric_archive(rubric: Rubric):
-    return _act(rubric, lambda: service.set_rubric_archived(rubric, True, by=current_user),
-                f"“{rubric.title}” archived: it is no longer offered for new scorecards.")
+    return button_post(lambda: service.set_rubric_archived(rubric, True, by=current_user),
+                       f"“{rubric.title}” archived: it is no longer offered for new scorecards.",
+                       back=_back(rubric))
 
 
 @bp.post("/rubrics/<int:id>/restore")
 @permission_required("rubric.manage", Rubric)
 def rubric_restore(rubric: Rubric):
-    return _act(rubric, lambda: service.set_rubric_archived(rubric, False, by=current_user),
-                f"“{rubric.title}” restored.")
+    return button_post(lambda: service.set_rubric_archived(rubric, False, by=current_user),
+                       f"“{rubric.title}” restored.", back=_back(rubric))
 
 
 @bp.post("/rubrics/<int:id>/copy")
 @permission_required("rubric.manage", Rubric)
 def rubric_copy(rubric: Rubric):
-    return _act(rubric, lambda: service.copy_rubric(rubric, by=current_user),
-                "Copy created: change it as you need.", "assessments.rubric_edit")
+    return button_post(lambda: service.copy_rubric(rubric, by=current_user),
+                       "Copy created: change it as you need.", back=_back(rubric),
+                       after=lambda copy: url_for("assessments.rubric_edit", id=copy.id))
 
 
 @bp.post("/rubrics/<int:id>/delete")
 @permission_required("rubric.manage", Rubric)
 def rubric_delete(rubric: Rubric):
-    title = rubric.title
-    return _act(rubric, lambda: service.delete_rubric(rubric, by=current_user),
-                f"“{title}” deleted.", "assessments.rubric_index")
+    return button_post(lambda: service.delete_rubric(rubric, by=current_user),
+                       f"“{rubric.title}” deleted.", back=_back(rubric),
+                       after=url_for("assessments.rubric_index"))

@@ -17,6 +17,7 @@ from statistics import fmean
 
 from sqlalchemy import func, select
 
+from assessments import retiring
 from assessments.models import (
     Observation,
     ObservationKind,
@@ -165,23 +166,14 @@ def copy_rubric(rubric: Rubric, *, by: User) -> Rubric:
 
 def set_rubric_archived(rubric: Rubric, archived: bool, *, by: User) -> Rubric:
     """Retire a rubric from new observations (its scorecards stay) or bring it back."""
-    if rubric.is_archived == archived:
-        raise ValidationError("It is already archived." if archived else
-                              "It is not archived.")
-    rubric.is_archived = archived
-    record(by, "rubric.archive" if archived else "rubric.restore", rubric,
-           summary=rubric.title)
-    return rubric
+    return retiring.set_archived(rubric, archived, kind="rubric", by=by)
 
 
 def delete_rubric(rubric: Rubric, *, by: User) -> None:
     """Delete a rubric nobody has been scored against yet."""
-    if observation_count(rubric):
-        raise ValidationError(f"“{rubric.title}” has been used for observations: archive "
-                              "it instead.")
-    record(by, "rubric.delete", rubric, summary=rubric.title, changes={})
-    db.session.delete(rubric)
-    db.session.flush()
+    retiring.delete_unused(rubric, used=observation_count(rubric), kind="rubric", by=by,
+                           refusal=f"“{rubric.title}” has been used for observations: "
+                                   "archive it instead.")
 
 
 # --- observations ----------------------------------------------------------------------------

@@ -10,12 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from assessments import bp
 from assessments import surveys as service
+from assessments.form_posts import button_post, saved
 from assessments.models import Survey, SurveyQuestionKind, SurveyResponse, SurveySection
-from assessments.scorecard_forms import SurveyForm, show_error, take_form
+from assessments.scorecard_forms import SurveyForm, take_form
 from assessments.survey_reports import person_trend, results_by_level
-from courses.live.forms import PostForm
 from lms.authz import load_visible, permission_required, visible
-from lms.errors import CadenceError
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import User
@@ -42,19 +41,15 @@ def _edit(survey: Survey | None):
         if survey is not None:
             form.process(obj=survey, sections=[], audience=service.audience_of(survey))
         form.fill(survey)
-    if form.validate_on_submit():
-        try:
-            if survey is None:
-                survey = service.create_survey(form.data_for_service(), by=current_user)
-            else:
-                service.update_survey(survey, form.data_for_service(), by=current_user)
-        except CadenceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Survey “{survey.title}” saved.", "success")
-            return redirect(url_for("assessments.survey_index"))
+
+    def save() -> Survey:
+        if survey is None:
+            return service.create_survey(form.data_for_service(), by=current_user)
+        return service.update_survey(survey, form.data_for_service(), by=current_user)
+
+    if (done := saved(form, save)) is not None:
+        flash(f"Survey “{done.title}” saved.", "success")
+        return redirect(url_for("assessments.survey_index"))
     answered = service.response_count(survey) if survey is not None else 0
     return render_template("assessments/surveys/edit.html", form=form, survey=survey,
                            answered=answered)
@@ -72,51 +67,36 @@ def survey_edit(survey: Survey):
     return _edit(survey)
 
 
-def _act(survey: Survey, action, message: str, to_edit: bool = False):
-    """Run ``action()`` for a button post, flash the outcome, go back to the list."""
-    if not PostForm().validate_on_submit():
-        flash("The form expired; try again.", "danger")
-        return redirect(url_for("assessments.survey_index"))
-    try:
-        result = action()
-    except CadenceError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("assessments.survey_index"))
-    db.session.commit()
-    flash(message, "success")
-    if to_edit:
-        return redirect(url_for("assessments.survey_edit", id=result.id))
-    return redirect(url_for("assessments.survey_index"))
-
-
 @bp.post("/surveys/<int:id>/archive")
 @permission_required("survey.manage", Survey)
 def survey_archive(survey: Survey):
-    return _act(survey, lambda: service.set_survey_archived(survey, True, by=current_user),
-                f"“{survey.title}” archived: it takes no new responses.")
+    return button_post(lambda: service.set_survey_archived(survey, True, by=current_user),
+                       f"“{survey.title}” archived: it takes no new responses.",
+                       back=url_for("assessments.survey_index"))
 
 
 @bp.post("/surveys/<int:id>/restore")
 @permission_required("survey.manage", Survey)
 def survey_restore(survey: Survey):
-    return _act(survey, lambda: service.set_survey_archived(survey, False, by=current_user),
-                f"“{survey.title}” is open again.")
+    return button_post(lambda: service.set_survey_archived(survey, False, by=current_user),
+                       f"“{survey.title}” is open again.",
+                       back=url_for("assessments.survey_index"))
 
 
 @bp.post("/surveys/<int:id>/copy")
 @permission_required("survey.manage", Survey)
 def survey_copy(survey: Survey):
-    return _act(survey, lambda: service.copy_survey(survey, by=current_user),
-                "Copy created: change it as you need.", to_edit=True)
+    return button_post(lambda: service.copy_survey(survey, by=current_user),
+                       "Copy created: change it as you need.",
+                       back=url_for("assessments.survey_index"),
+                       after=lambda copy: url_for("assessments.survey_edit", id=copy.id))
 
 
 @bp.post("/surveys/<int:id>/delete")
 @permission_required("survey.manage", Survey)
 def survey_delete(survey: Survey):
-    title = survey.title
-    return _act(survey, lambda: service.delete_survey(survey, by=current_user),
-                f"“{title}” deleted.")
+    return button_post(lambda: service.delete_survey(survey, by=current_user),
+                       f"“{survey.title}” deleted.", back=url_for("assessments.survey_index"))
 
 
 def _loaded(survey_id: int) -> Survey:
@@ -141,16 +121,11 @@ def _answers(form, survey: Survey) -> list[service.AnswerData]:
 def survey_take(survey: Survey):
     survey = _loaded(survey.id)
     form = take_form(survey)
-    if form.validate_on_submit():
-        try:
-            response = service.submit_response(survey, _answers(form, survey), by=current_user)
-        except CadenceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Thank you. Your overall score: {response.score:.2f} out of 5.", "success")
-            return redirect(url_for("assessments.survey_mine", id=survey.id))
+    response = saved(form, lambda: service.submit_response(survey, _answers(form, survey),
+                                                           by=current_user))
+    if response is not None:
+        flash(f"Thank you. Your overall score: {response.score:.2f} out of 5.", "success")
+        return redirect(url_for("assessments.survey_mine", id=survey.id))
     return render_template("assessments/surveys/take.html", survey=survey, form=form,
                            fields=form.question_fields(survey),
                            audience=service.audience_label(survey))

@@ -17,6 +17,7 @@ from statistics import fmean
 
 from sqlalchemy import func, select
 
+from assessments import retiring
 from assessments.models import (
     Survey,
     SurveyAnswer,
@@ -177,22 +178,13 @@ def copy_survey(survey: Survey, *, by: User) -> Survey:
 
 def set_survey_archived(survey: Survey, archived: bool, *, by: User) -> Survey:
     """Close a survey to new responses (results stay) or open it again."""
-    if survey.is_archived == archived:
-        raise ValidationError("It is already archived." if archived else
-                              "It is not archived.")
-    survey.is_archived = archived
-    record(by, "survey.archive" if archived else "survey.restore", survey,
-           summary=survey.title)
-    return survey
+    return retiring.set_archived(survey, archived, kind="survey", by=by)
 
 
 def delete_survey(survey: Survey, *, by: User) -> None:
     """Delete a survey nobody has answered yet."""
-    if response_count(survey):
-        raise ValidationError(f"“{survey.title}” has responses: archive it instead.")
-    record(by, "survey.delete", survey, summary=survey.title, changes={})
-    db.session.delete(survey)
-    db.session.flush()
+    retiring.delete_unused(survey, used=response_count(survey), kind="survey", by=by,
+                           refusal=f"“{survey.title}” has responses: archive it instead.")
 
 
 # --- responses -------------------------------------------------------------------------------

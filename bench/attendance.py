@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import insert
 
-from bench.courses import People, build_subtree, fetch, sign_in, sync_sequence, time_page
-from bench.run import Databases, counting_queries, empty_schema, ensure_empty, timing
+from bench.courses import People, insert_in_chunks, sync_sequence, vp_and_small_leader
+from bench.pages import page_lines, query_count, report_head, sign_in, time_page, verdict
+from bench.run import add_database_options, check_database_url, scratch_app, timing
 from courses.live.models import (
     Attendance,
     AttendanceStatus,
@@ -40,7 +39,6 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level
 
-TARGET_MEDIAN_MS = 200.0
 SEGMENTS = (("Opening by the VP", 20), ("Coaching rhythm", 60), ("Practice", 80),
             ("Commitments", 20))
 
@@ -100,8 +98,7 @@ class Rows:
         for model, rows in ((LiveSession, self.sessions), (SessionSegment, self.segments),
                             (Registration, self.registrations),
                             (Attendance, self.attendances)):
-            for start in range(0, len(rows), 10_000):
-                db.session.execute(insert(model), rows[start:start + 10_000])
+            insert_in_chunks(model, rows)
         for model in (LiveSession, SessionSegment, Registration):
             sync_sequence(model)
 
@@ -109,11 +106,7 @@ class Rows:
 def build(people: People, args) -> dict:
     rng = random.Random(2026)
     cso = people.add(Level.EXECUTIVE, None, name="Chief Sales Officer")
-    vp = people.add(Level.EXECUTIVE, cso, name="Area VP", signs_in=True)
-    members, _manager = build_subtree(people, vp, args.people)
-    small = people.add(Level.LEADER, cso, name="Small Leader", signs_in=True)
-    small_team = [small, *people.team(people.add(Level.MANAGER, small), 3)]
-    people.flush()
+    vp, members, small, small_team = vp_and_small_leader(people, cso, args.people)
     rows = Rows()
     program = rows.program("Coaching rhythm rollout")
     sessions = [rows.session(program, days_ago=1 + n % 80, title=f"Session {n + 1:03}")
@@ -145,38 +138,20 @@ def run(app: Flask, args) -> tuple[list, dict]:
                   "subtree report over a period"),
     ]
     client = sign_in(app, info["vp"])
-    pilot_url = f"/courses/sessions/reports/program/{info['pilot']}"
-    fetch(app, client, pilot_url)
-    with counting_queries() as statements:
-        fetch(app, client, pilot_url)
-    info["pilot_queries"] = len(statements)
+    info["pilot_queries"] = query_count(
+        app, client, f"/courses/sessions/reports/program/{info['pilot']}")
     return pages, info
 
 
 def report(pages: list, info: dict, backend: str, sessions: int) -> str:
-    def verdict(ok: bool) -> str:
-        return "ok" if ok else "MISSED"
-
-    lines = [
+    lines = report_head(
         f"Cadence attendance-by-level benchmark on {backend}",
         f"data: {info['people']:,}-person subtree, {sessions} sessions in one program, "
         f"{info['registrations']:,} registrations, {info['attendances']:,} attendance rows, "
-        f"bulk inserted in {info['bulk_seconds']:.1f} s",
-        "",
-        f"{'measure':<52} {'figure':>12}  target",
-        f"{'-' * 52} {'-' * 12}  {'-' * 24}",
-    ]
+        f"bulk inserted in {info['bulk_seconds']:.1f} s")
     big_label = f"    SQL queries, {info['people']:,}-person subtree"
     for page in pages:
-        lines += [
-            f"{page.label:<52}",
-            f"{f'    median over {page.requests} requests':<52} {page.median_ms:>9.1f} ms  "
-            f"< {TARGET_MEDIAN_MS:.0f} ms {verdict(page.median_ms < TARGET_MEDIAN_MS)}",
-            f"{'    p95':<52} {page.p95_ms:>9.1f} ms",
-            f"{big_label:<52} {page.queries:>12}  "
-            f"same as small {verdict(page.queries == page.small_queries)}",
-            f"{'    SQL queries, 5-person subtree':<52} {page.small_queries:>12}",
-        ]
+        lines += page_lines(page, big_label, "    SQL queries, 5-person subtree")
     program = pages[0].queries
     lines.append(f"{'program report SQL queries, 5-session program':<52} "
                  f"{info['pilot_queries']:>12}  same as {sessions} "
@@ -189,25 +164,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=2000, help="people in the subtree")
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--requests", type=int, default=30, help="page requests to time")
-    parser.add_argument("--database-url", help="a scratch server database (PostgreSQL); "
-                                               "default: a temporary SQLite file")
-    parser.add_argument("--reset", action="store_true",
-                        help="allow emptying a --database-url that already has tables")
+    add_database_options(parser)
     args = parser.parse_args(argv)
     if args.requests < 2 or args.people < 400 or args.sessions < 1:
         parser.error("--requests >= 2, --people >= 400, --sessions >= 1")
-    if args.database_url:
-        if not args.database_url.startswith("postgresql"):
-            parser.error("--database-url must be a PostgreSQL URL (SQLite is the default)")
-        ensure_empty(args.database_url, args.reset)
-    with tempfile.TemporaryDirectory(prefix="cadence-bench-attendance-") as folder:
-        databases = Databases(args.database_url, Path(folder))
-        with databases.fresh() as app:
-            backend = db.engine.dialect.name
-            pages, info = run(app, args)
-            if args.database_url:  # leave the scratch database as we found it
-                db.session.remove()
-                empty_schema()
+    check_database_url(parser, args)
+    with scratch_app(args.database_url, "cadence-bench-attendance-") as app:
+        backend = db.engine.dialect.name
+        pages, info = run(app, args)
     print(report(pages, info, backend, args.sessions))
 
 

@@ -22,26 +22,30 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import insert, text
 
 from bench.attendance import Rows
 from bench.courses import (
-    PageFigures,
     People,
     author_courses,
-    build_subtree,
     enrol_with_progress,
-    fetch,
-    sign_in,
+    insert_in_chunks,
     sync_sequence,
-    time_page,
+    vp_and_small_leader,
 )
-from bench.run import Databases, counting_queries, empty_schema, ensure_empty, timing
+from bench.pages import (
+    PageFigures,
+    page_lines,
+    query_count,
+    report_head,
+    sign_in,
+    time_page,
+    verdict,
+)
+from bench.run import add_database_options, check_database_url, scratch_app, timing
 from courses.live.models import (
     AttendanceConfirmation,
     Communication,
@@ -54,7 +58,6 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level, User
 
-TARGET_MEDIAN_MS = 200.0
 PAST_SHARE = 0.6  # of the sessions, the rest are upcoming
 LEADING = (Level.LEADER.value, Level.EXECUTIVE.value)
 
@@ -109,8 +112,7 @@ class ProgramRows(Rows):
         for model, rows in ((Communication, self.communications),
                             (CommunicationRecipient, self.recipients),
                             (AttendanceConfirmation, self.confirmations)):
-            for start in range(0, len(rows), 10_000):
-                db.session.execute(insert(model), rows[start:start + 10_000])
+            insert_in_chunks(model, rows)
         sync_sequence(Communication)
 
 
@@ -213,11 +215,7 @@ def build(people: People, args) -> dict:
     rng = random.Random(2026)
     cso = people.add(Level.EXECUTIVE, None, name="Chief Sales Officer")
     admin_id = people.add(Level.LEADER, None, name="Bench Admin", admin=True)
-    vp = people.add(Level.EXECUTIVE, cso, name="Area VP", signs_in=True)
-    members, _manager = build_subtree(people, vp, args.people)
-    small = people.add(Level.LEADER, cso, name="Small Leader", signs_in=True)
-    small_team = [small, *people.team(people.add(Level.MANAGER, small), 3)]
-    people.flush()
+    vp, members, small, small_team = vp_and_small_leader(people, cso, args.people)
     courses = author_courses(db.session.get(User, admin_id), 2, 4)
     levels = {row["id"]: row["level"] for row in people.rows}
     everyone = [*members, *small_team]
@@ -272,10 +270,7 @@ def run(app: Flask, args) -> tuple[list[PageFigures], dict]:
         pages.append(time_page(app, info["vp"], info["small"], url, args.requests, label))
         if per_program:
             pilot_url = url.replace(f"/{program}", f"/{info['pilot']}", 1)
-            fetch(app, client, pilot_url)
-            with counting_queries() as statements:
-                fetch(app, client, pilot_url)
-            pilot_counts.append(len(statements))
+            pilot_counts.append(query_count(app, client, pilot_url))
         else:
             pilot_counts.append(None)
     info["pilot_queries"] = pilot_counts
@@ -283,31 +278,16 @@ def run(app: Flask, args) -> tuple[list[PageFigures], dict]:
 
 
 def report(pages: list[PageFigures], info: dict, backend: str, sessions: int) -> str:
-    def verdict(ok: bool) -> str:
-        return "ok" if ok else "MISSED"
-
-    lines = [
+    lines = report_head(
         f"Cadence program reports benchmark on {backend}",
         f"data: {info['people']:,}-person subtree, {sessions} sessions in one program, "
         f"{info['registrations']:,} registrations, {info['attendances']:,} attendance rows, "
         f"{info['communications']:,} communications to {info['recipients']:,} recipients, "
         f"{info['confirmations']:,} confirmations, bulk inserted in "
-        f"{info['bulk_seconds']:.1f} s",
-        "",
-        f"{'measure':<52} {'figure':>12}  target",
-        f"{'-' * 52} {'-' * 12}  {'-' * 24}",
-    ]
+        f"{info['bulk_seconds']:.1f} s")
     big_label = f"    SQL queries, {info['people']:,}-person subtree"
     for page, pilot in zip(pages, info["pilot_queries"], strict=True):
-        lines += [
-            f"{page.label:<52}",
-            f"{f'    median over {page.requests} requests':<52} {page.median_ms:>9.1f} ms  "
-            f"< {TARGET_MEDIAN_MS:.0f} ms {verdict(page.median_ms < TARGET_MEDIAN_MS)}",
-            f"{'    p95':<52} {page.p95_ms:>9.1f} ms",
-            f"{big_label:<52} {page.queries:>12}  "
-            f"same as small {verdict(page.queries == page.small_queries)}",
-            f"{'    SQL queries, 5-person subtree':<52} {page.small_queries:>12}",
-        ]
+        lines += page_lines(page, big_label, "    SQL queries, 5-person subtree")
         if pilot is not None:
             lines.append(f"{'    SQL queries, 5-session program':<52} {pilot:>12}  "
                          f"same as {sessions} {verdict(pilot == page.queries)}")
@@ -319,25 +299,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=2000, help="people in the subtree")
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--requests", type=int, default=30, help="page requests to time")
-    parser.add_argument("--database-url", help="a scratch server database (PostgreSQL); "
-                                               "default: a temporary SQLite file")
-    parser.add_argument("--reset", action="store_true",
-                        help="allow emptying a --database-url that already has tables")
+    add_database_options(parser)
     args = parser.parse_args(argv)
     if args.requests < 2 or args.people < 400 or args.sessions < 4:
         parser.error("--requests >= 2, --people >= 400, --sessions >= 4")
-    if args.database_url:
-        if not args.database_url.startswith("postgresql"):
-            parser.error("--database-url must be a PostgreSQL URL (SQLite is the default)")
-        ensure_empty(args.database_url, args.reset)
-    with tempfile.TemporaryDirectory(prefix="cadence-bench-programs-") as folder:
-        databases = Databases(args.database_url, Path(folder))
-        with databases.fresh() as app:
-            backend = db.engine.dialect.name
-            pages, info = run(app, args)
-            if args.database_url:  # leave the scratch database as we found it
-                db.session.remove()
-                empty_schema()
+    check_database_url(parser, args)
+    with scratch_app(args.database_url, "cadence-bench-programs-") as app:
+        backend = db.engine.dialect.name
+        pages, info = run(app, args)
     print(report(pages, info, backend, args.sessions))
 
 

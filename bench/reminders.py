@@ -16,13 +16,11 @@ seconds; then the same for a second sweep, which must send nothing.
 from __future__ import annotations
 
 import argparse
-import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from bench.run import Databases, counting_queries, empty_schema, ensure_empty, timing
+from bench.run import counting_queries, ensure_empty, scratch_app, timing
 from courses.models import Course, Enrollment
 from courses.services import authoring
 from lms.extensions import db
@@ -123,12 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.database_url:
         ensure_empty(args.database_url, args.reset)
-    with tempfile.TemporaryDirectory(prefix="cadence-bench-reminders-") as folder:
-        with Databases(args.database_url, Path(folder)).fresh() as app:
-            print(run(app, args.people))
-            if args.database_url:
-                db.session.remove()
-                empty_schema()
+    with scratch_app(args.database_url, "cadence-bench-reminders-") as app:
+        print(run(app, args.people))
 
 
 if __name__ == "__main__":

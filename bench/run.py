@@ -118,6 +118,38 @@ def quiet_logging() -> Iterator[None]:
         logging.disable(logging.NOTSET)
 
 
+def add_database_options(parser: argparse.ArgumentParser,
+                         default: str = "a temporary SQLite file") -> None:
+    """``--database-url`` (a scratch PostgreSQL database) and ``--reset``."""
+    parser.add_argument("--database-url", help="a scratch server database (PostgreSQL); "
+                                               f"default: {default}")
+    parser.add_argument("--reset", action="store_true",
+                        help="allow emptying a --database-url that already has tables")
+
+
+def check_database_url(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse a ``--database-url`` that is not PostgreSQL, or that holds tables unless
+    ``--reset`` allows emptying it."""
+    if args.database_url:
+        if not args.database_url.startswith("postgresql"):
+            parser.error("--database-url must be a PostgreSQL URL (SQLite is the default)")
+        ensure_empty(args.database_url, args.reset)
+
+
+@contextlib.contextmanager
+def scratch_app(url: str | None, prefix: str) -> Iterator[Flask]:
+    """An app on one fresh, migrated database: ``url``, or a temporary SQLite file.
+
+    A server database is emptied again after a run that went through, as it was found.
+    """
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        with Databases(url, Path(folder)).fresh() as app:
+            yield app
+            if url:
+                db.session.remove()
+                empty_schema()
+
+
 def ensure_empty(url: str, reset: bool) -> None:
     """Refuse to empty a server database that holds tables unless ``--reset`` says so."""
     from sqlalchemy import create_engine, make_url
@@ -280,19 +312,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=50, help="team page requests to time")
     parser.add_argument("--repeat", type=int, default=3,
                         help="import and raw insert runs, each into a fresh database; best kept")
-    parser.add_argument("--database-url", help="a scratch server database (PostgreSQL); "
-                                               "default: temporary SQLite files")
-    parser.add_argument("--reset", action="store_true",
-                        help="allow emptying a --database-url that already has tables")
+    add_database_options(parser, "temporary SQLite files")
     parser.add_argument("--profile", type=Path, metavar="HTML",
                         help="profile the import with pyinstrument and write an HTML report")
     args = parser.parse_args(argv)
     if args.requests < 2 or args.repeat < 1:
         parser.error("--requests must be at least 2 and --repeat at least 1")
-    if args.database_url:
-        if not args.database_url.startswith("postgresql"):
-            parser.error("--database-url must be a PostgreSQL URL (SQLite is the default)")
-        ensure_empty(args.database_url, args.reset)
+    check_database_url(parser, args)
 
     people = scale.generate(args.size, args.depth)
     data = scale.to_csv(people)

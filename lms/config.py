@@ -78,6 +78,10 @@ class Defaults:
     # Communication coverage: a pre-training message counts when delivered at least this
     # many days before the session starts.
     COMMUNICATION_LEAD_DAYS = 14
+    # Rhythm adherence: a coach below any of these percentages is flagged as needing help.
+    ADHERENCE_HELD_MIN = 80  # check-ins held within a day of schedule
+    ADHERENCE_AGENDA_MIN = 70  # agendas prepared before the meeting
+    ADHERENCE_ACTIONS_MIN = 70  # action items due in the period that are done
 
 
 BOOLEAN_KEYS = {"MAIL_USE_STARTTLS", "MAIL_USE_SSL", "TESTING"}
@@ -91,6 +95,7 @@ INTEGER_KEYS = {
     "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES", "COURSE_FILE_MAX_BYTES", "REMINDER_LOCAL_HOUR", "REMINDER_LOCAL_HOUR_END",
     "OUTBOX_CLAIM_SECONDS", "COMMUNICATION_LEAD_DAYS",
+    "ADHERENCE_HELD_MIN", "ADHERENCE_AGENDA_MIN", "ADHERENCE_ACTIONS_MIN",
 }
 MODES = ("embedded", "production")
 # Goes into the CSP header verbatim, so nothing but scheme, host and port may pass.
@@ -149,6 +154,10 @@ def _check(config) -> None:
     if not 0 <= config["COMMUNICATION_LEAD_DAYS"] <= MAX_LEAD_DAYS:
         raise ConfigError(f"CADENCE_COMMUNICATION_LEAD_DAYS must be between 0 and "
                           f"{MAX_LEAD_DAYS}, got {config['COMMUNICATION_LEAD_DAYS']}")
+    for key in ("ADHERENCE_HELD_MIN", "ADHERENCE_AGENDA_MIN", "ADHERENCE_ACTIONS_MIN"):
+        if not 0 <= config[key] <= 100:
+            raise ConfigError(f"CADENCE_{key} is a percentage between 0 and 100, "
+                              f"got {config[key]}")
 
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:

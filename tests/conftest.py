@@ -143,6 +143,15 @@ def login(client):
     return sign_in
 
 
+@pytest.fixture
+def switch(client, login):
+    """Sign out whoever is signed in, then sign ``person`` in."""
+    def to(person):
+        client.post("/logout")
+        login(person)
+    return to
+
+
 class QueryCounter:
     def __init__(self):
         self.statements: list[str] = []
@@ -170,3 +179,16 @@ def count_queries(app, session):
         finally:
             event.remove(engine, "before_cursor_execute", before)
     return counting
+
+
+@pytest.fixture
+def page_queries(client, count_queries):
+    """``page_queries(url)``: the SQL statements a GET of ``url`` sends once a first GET has
+    warmed the caches (templates, statements); the page must answer 200."""
+    def count(url: str) -> int:
+        client.get(url)
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        return counter.count
+    return count

@@ -41,7 +41,7 @@ from courses.live.models import (
     RegistrationStatus,
     SessionStatus,
 )
-from courses.live.reports import LEVEL_ORDER
+from courses.live.reports import LEVEL_ORDER, ByLevel, LevelRow
 from lms.db import UTCDateTime
 from lms.extensions import db
 from lms.people.models import Level, User
@@ -74,18 +74,13 @@ def _days_before_sqlite(element, compiler, **kw) -> str:
 
 
 @dataclass
-class CoverageFigures:
+class CoverageFigures(LevelRow):
     """Attendees at one level (or ``all``) and what reached them."""
 
-    level: str
     attendees: int = 0
     in_time: int = 0  # received one at least ``days`` days before the session
     received: int = 0  # at any time
     acknowledged: int = 0
-
-    @property
-    def label(self) -> str:
-        return "All levels" if self.level == "all" else Level(self.level).label
 
     @property
     def never(self) -> int:
@@ -105,21 +100,12 @@ class CoverageFigures:
 
 
 @dataclass
-class CoverageTable:
-    """One row per level, executives first, and the total."""
+class CoverageTable(ByLevel):
+    """Coverage: one row per level, executives first, and the total."""
 
     levels: dict[str, CoverageFigures] = field(default_factory=lambda: {
         level.value: CoverageFigures(level.value) for level in LEVEL_ORDER})
     total: CoverageFigures = field(default_factory=lambda: CoverageFigures("all"))
-
-    @property
-    def rows(self) -> list[CoverageFigures]:
-        return [*self.levels.values(), self.total]
-
-    def add(self, level: str, *counts: int) -> None:
-        if level in self.levels:
-            self.levels[level].add(*counts)
-        self.total.add(*counts)
 
 
 @dataclass

@@ -12,16 +12,20 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select
 
 from courses import bp
 from courses.live import coverage, readiness
 from courses.live.models import LiveSession, Program
-from courses.live.reports import LEVEL_ORDER
+from courses.live.report_pages import (
+    BAR_HEIGHT,
+    Panel,
+    chart,
+    levels_csv,
+    people_in_sight,
+)
 from lms.authz import can, permission_required
 from lms.config import MAX_LEAD_DAYS
 from lms.extensions import db
-from lms.people import tree
 from lms.spreadsheets import csv_response
 
 FIGURES = ("attendees", "in_time", "received", "acknowledged", "never")
@@ -29,8 +33,8 @@ LEVEL_HEADER = ("level", "attendees", "received_in_time", "received", "acknowled
                 "never_received", "received_in_time_share", "received_share",
                 "acknowledged_share")
 MANAGER_HEADER = ("name", "email", "leader", "sessions", "first_session_starts_at")
-# The chart: one panel per level, two bars per session; heights are percent of BAR_HEIGHT.
-BAR_WIDTH, PAIR_GAP, BAR_HEIGHT, CHART_PAD = 7, 6, 100, 30
+# The chart: one panel per level, two bars per session.
+BAR_WIDTH, PAIR_GAP = 7, 6
 
 
 @dataclass(frozen=True)
@@ -49,37 +53,17 @@ class PairBar:
         return BAR_HEIGHT - self.acknowledged
 
 
-@dataclass(frozen=True)
-class PairPanel:
-    level: str
-    label: str
-    bars: list[PairBar]
-
-    @property
-    def width(self) -> int:
-        return CHART_PAD + len(self.bars) * (2 * BAR_WIDTH + PAIR_GAP)
-
-
-def _chart(sessions: list[coverage.SessionCoverage], days: int) -> list[PairPanel]:
+def _chart(sessions: list[coverage.SessionCoverage], days: int) -> list[Panel]:
     """Received-in-time and acknowledged shares per level across sessions, as geometry."""
-    panels = []
-    for level in LEVEL_ORDER:
-        bars = []
-        for index, figures in enumerate(sessions):
-            row = figures.table.levels[level.value]
-            in_time, acked = row.share("in_time") or 0.0, row.share("acknowledged") or 0.0
-            title = (f"{figures.title} ({figures.starts_at:%Y-%m-%d}): "
-                     + (f"{in_time}% received it {days}+ days before, {acked}% acknowledged, "
-                        f"of {row.attendees}" if row.attendees else "no attendees"))
-            bars.append(PairBar(CHART_PAD + index * (2 * BAR_WIDTH + PAIR_GAP), in_time,
-                                acked, title))
-        panels.append(PairPanel(level.value, level.label, bars))
-    return panels
+    def pair(x: int, figures: coverage.SessionCoverage,
+             row: coverage.CoverageFigures) -> PairBar:
+        in_time, acked = row.share("in_time") or 0.0, row.share("acknowledged") or 0.0
+        title = (f"{figures.title} ({figures.starts_at:%Y-%m-%d}): "
+                 + (f"{in_time}% received it {days}+ days before, {acked}% acknowledged, "
+                    f"of {row.attendees}" if row.attendees else "no attendees"))
+        return PairBar(x, in_time, acked, title)
 
-
-def _people() -> Select | None:
-    """Whom the viewer's figures cover: their subtree, or everyone for admins."""
-    return None if current_user.is_admin else tree.subtree_ids(current_user.id)
+    return chart(sessions, 2 * BAR_WIDTH + PAIR_GAP, pair)
 
 
 def _days() -> int:
@@ -101,16 +85,11 @@ def _figures(row: coverage.CoverageFigures) -> list:
 def _csv(report: coverage.Coverage, stem: str):
     table = request.args.get("table", "levels")
     stem = f"{stem}-{report.days}d"
-    if table == "sessions":
-        rows = ([s.title, s.starts_at, row.label, *_figures(row)]
-                for s in report.sessions for row in s.table.rows)
-        return csv_response(rows, ("session", "starts_at", *LEVEL_HEADER), f"{stem}-sessions")
     if table == "managers":
         rows = ([m.name, m.email, m.leader_name or "", m.sessions, m.first_starts_at]
                 for m in report.unheard)
         return csv_response(rows, MANAGER_HEADER, f"{stem}-managers-never-heard")
-    rows = ([row.label, *_figures(row)] for row in report.total.rows)
-    return csv_response(rows, LEVEL_HEADER, f"{stem}-by-level")
+    return levels_csv(report, table, LEVEL_HEADER, _figures, stem)
 
 
 def _respond(report: coverage.Coverage, template: str, stem: str, **context):
@@ -124,7 +103,7 @@ def _respond(report: coverage.Coverage, template: str, stem: str, **context):
 @permission_required("attendance.report")
 def coverage_session(id: int):
     session = db.get_or_404(LiveSession, id)
-    report = coverage.session_coverage(session, _people(), _days())
+    report = coverage.session_coverage(session, people_in_sight(), _days())
     return _respond(report, "session.html", f"coverage-session-{id}", session=session)
 
 
@@ -132,7 +111,7 @@ def coverage_session(id: int):
 @permission_required("attendance.report")
 def coverage_program(id: int):
     program = db.get_or_404(Program, id)
-    report = coverage.program_coverage(program, _people(), _days())
+    report = coverage.program_coverage(program, people_in_sight(), _days())
     return _respond(report, "program.html", f"coverage-program-{id}", program=program,
                     chart=_chart(report.sessions, report.days), bar_width=BAR_WIDTH,
                     bar_height=BAR_HEIGHT)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from courses.live.models import LiveSession, Program, ProgramStatus, ProgramWave, wave_courses
@@ -98,7 +98,7 @@ def set_status(program: Program, status: str, *, by: User) -> None:
 def _published_courses(course_ids: Iterable[int]) -> list[Course]:
     ids = sorted(set(course_ids))
     found = list(db.session.scalars(select(Course).where(
-        Course.id.in_(ids), Course.status == CourseStatus.PUBLISHED)))
+        Course.id.in_(ids), Course.status == CourseStatus.PUBLISHED).order_by(Course.id)))
     if len(found) != len(ids):
         raise ValidationError("Choose published courses only; one of them is unknown or not "
                               "published.", field="courses")
@@ -292,6 +292,27 @@ def _people_of(viewer: User):
     return tree.subtree_ids(viewer.id)
 
 
+def wave_completions(program: Program, *columns) -> Select:
+    """Per wave of ``program`` and active person enrolled in its courses (not withdrawn):
+    ``wave_id``, ``user_id``, ``columns`` and ``done``, how many of those courses they
+    completed; they completed the wave when ``done`` reaches ``wave_sizes()``'s ``size``."""
+    return (
+        select(wave_courses.c.wave_id, User.id.label("user_id"), *columns,
+               func.count(Enrollment.completed_at).label("done"))
+        .join(ProgramWave, ProgramWave.id == wave_courses.c.wave_id)
+        .join(Enrollment, Enrollment.course_id == wave_courses.c.course_id)
+        .join(User, User.id == Enrollment.user_id)
+        .where(ProgramWave.program_id == program.id, User.is_active.is_(True),
+               Enrollment.status != EnrollmentStatus.WITHDRAWN)
+        .group_by(wave_courses.c.wave_id, User.id, *columns))
+
+
+def wave_sizes() -> Select:
+    """Per wave: ``size``, how many courses it has."""
+    return select(wave_courses.c.wave_id, func.count().label("size")).group_by(
+        wave_courses.c.wave_id)
+
+
 def program_progress(program: Program, viewer: User) -> dict[int, WaveProgress]:
     """Per wave: people enrolled in / done with its courses per level, and reps still waiting.
 
@@ -301,20 +322,11 @@ def program_progress(program: Program, viewer: User) -> dict[int, WaveProgress]:
     people = _people_of(viewer)
     progress = {wave.id: WaveProgress() for wave in program.waves}
 
-    per_person = (
-        select(wave_courses.c.wave_id, User.id.label("user_id"), User.level,
-               func.count(Enrollment.completed_at).label("done"))
-        .join(ProgramWave, ProgramWave.id == wave_courses.c.wave_id)
-        .join(Enrollment, Enrollment.course_id == wave_courses.c.course_id)
-        .join(User, User.id == Enrollment.user_id)
-        .where(ProgramWave.program_id == program.id, User.is_active.is_(True),
-               Enrollment.status != EnrollmentStatus.WITHDRAWN)
-        .group_by(wave_courses.c.wave_id, User.id, User.level))
+    per_person = wave_completions(program, User.level)
     if people is not None:
         per_person = per_person.where(User.id.in_(people))
     per_person = per_person.subquery()
-    sizes = (select(wave_courses.c.wave_id, func.count().label("size"))
-             .group_by(wave_courses.c.wave_id).subquery())
+    sizes = wave_sizes().subquery()
     rows = db.session.execute(
         select(per_person.c.wave_id, per_person.c.level, func.count(),
                func.sum(case((per_person.c.done >= sizes.c.size, 1), else_=0)))

@@ -33,10 +33,8 @@ from courses.live.models import (
     Registration,
     RegistrationStatus,
     SessionStatus,
-    wave_courses,
 )
-from courses.live.programs import program_progress
-from courses.models import Enrollment, EnrollmentStatus
+from courses.live.programs import program_progress, wave_completions, wave_sizes
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people import tree
@@ -268,17 +266,8 @@ def _communications(program: Program, people: Select | None,
 
 def _completion(program: Program, pairs, leaders: dict[int, LeaderReadiness]) -> None:
     """Per leader and wave: people enrolled in its courses, and those who completed all."""
-    per_person = (
-        select(wave_courses.c.wave_id, Enrollment.user_id,
-               func.count(Enrollment.completed_at).label("done"))
-        .join(ProgramWave, ProgramWave.id == wave_courses.c.wave_id)
-        .join(Enrollment, Enrollment.course_id == wave_courses.c.course_id)
-        .join(User, User.id == Enrollment.user_id)
-        .where(ProgramWave.program_id == program.id, User.is_active.is_(True),
-               Enrollment.status != EnrollmentStatus.WITHDRAWN)
-        .group_by(wave_courses.c.wave_id, Enrollment.user_id).subquery("per_person"))
-    sizes = (select(wave_courses.c.wave_id, func.count().label("size"))
-             .group_by(wave_courses.c.wave_id).subquery("sizes"))
+    per_person = wave_completions(program).subquery("per_person")
+    sizes = wave_sizes().subquery("sizes")
     rows = db.session.execute(
         select(pairs.c.leader_id, per_person.c.wave_id, func.count(),
                func.sum(case((per_person.c.done >= sizes.c.size, 1), else_=0)))

@@ -34,20 +34,43 @@ COUNTED = ("attended", "left_early", "absent", "excused")
 
 
 @dataclass
-class LevelFigures:
-    """Registered people at one level (or ``all``) and what happened to them."""
+class LevelRow:
+    """A row of a table by level: one level's figures, or the total (``all``)."""
 
     level: str
+
+    @property
+    def label(self) -> str:
+        return "All levels" if self.level == "all" else Level(self.level).label
+
+
+class ByLevel:
+    """A table by level: ``levels``, one row per level, executives first; and ``total``."""
+
+    levels: dict[str, LevelRow]
+    total: LevelRow
+
+    @property
+    def rows(self) -> list:
+        return [*self.levels.values(), self.total]
+
+    def add(self, level: str, *counts) -> None:
+        """Count into ``level``'s row, when the table has one, and into the total."""
+        if level in self.levels:
+            self.levels[level].add(*counts)
+        self.total.add(*counts)
+
+
+@dataclass
+class LevelFigures(LevelRow):
+    """Registered people at one level (or ``all``) and what happened to them."""
+
     registered: int = 0
     attended: int = 0
     left_early: int = 0
     absent: int = 0
     excused: int = 0
     not_taken: int = 0
-
-    @property
-    def label(self) -> str:
-        return "All levels" if self.level == "all" else Level(self.level).label
 
     @property
     def taken(self) -> int:
@@ -66,21 +89,12 @@ class LevelFigures:
 
 
 @dataclass
-class LevelTable:
-    """One row per level, executives first, and the total."""
+class LevelTable(ByLevel):
+    """Attendance: one row per level, executives first, and the total."""
 
     levels: dict[str, LevelFigures] = field(
         default_factory=lambda: {level.value: LevelFigures(level.value) for level in LEVEL_ORDER})
     total: LevelFigures = field(default_factory=lambda: LevelFigures("all"))
-
-    @property
-    def rows(self) -> list[LevelFigures]:
-        return [*self.levels.values(), self.total]
-
-    def add(self, level: str, status: str | None, count: int) -> None:
-        if level in self.levels:
-            self.levels[level].add(status, count)
-        self.total.add(status, count)
 
 
 @dataclass

@@ -12,11 +12,12 @@ from datetime import date, timedelta
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from courses import bp
 from courses.live import reports
 from courses.live.models import LiveSession, Program
+from courses.live.report_pages import BAR_HEIGHT, chart, levels_csv, people_in_sight
 from lms.authz import load_visible, permission_required, visible
 from lms.db import utcnow
 from lms.extensions import db
@@ -30,8 +31,8 @@ RATES = ("attended", "left_early", "absent", "excused")
 LEVEL_HEADER = ("level", *FIGURES, *(f"{status}_rate" for status in RATES))
 LEFT_HEADER = ("session", "starts_at", "name", "email", "level", "minutes_present",
                "left_after")
-# The chart: one panel per level, one bar per session; heights are percent of BAR_HEIGHT.
-BAR_WIDTH, BAR_GAP, BAR_HEIGHT, CHART_PAD = 14, 6, 100, 30
+# The chart: one panel per level, one bar per session.
+BAR_WIDTH, BAR_GAP = 14, 6
 
 
 @dataclass(frozen=True)
@@ -50,36 +51,13 @@ class Bar:
         return BAR_HEIGHT - self.attended - self.left_early
 
 
-@dataclass(frozen=True)
-class Panel:
-    level: str
-    label: str
-    bars: list[Bar]
-
-    @property
-    def width(self) -> int:
-        return CHART_PAD + len(self.bars) * (BAR_WIDTH + BAR_GAP)
-
-
-def _chart(sessions: list[reports.SessionFigures]) -> list[Panel]:
-    """Attended and left-early rates per level across sessions, as bar geometry."""
-    panels = []
-    for level in reports.LEVEL_ORDER:
-        bars = []
-        for index, figures in enumerate(sessions):
-            row = figures.table.levels[level.value]
-            attended, left = row.rate("attended") or 0.0, row.rate("left_early") or 0.0
-            title = (f"{figures.title} ({figures.starts_at:%Y-%m-%d}): "
-                     + (f"{attended}% attended, {left}% left early of {row.taken}"
-                        if row.taken else "no attendance recorded"))
-            bars.append(Bar(CHART_PAD + index * (BAR_WIDTH + BAR_GAP), attended, left, title))
-        panels.append(Panel(level.value, level.label, bars))
-    return panels
-
-
-def _people() -> Select | None:
-    """Whom the viewer's figures cover: their subtree, or everyone for admins."""
-    return None if current_user.is_admin else tree.subtree_ids(current_user.id)
+def _bar(x: int, figures: reports.SessionFigures, row: reports.LevelFigures) -> Bar:
+    """Attended and left-early rates of one level at one session, as bar geometry."""
+    attended, left = row.rate("attended") or 0.0, row.rate("left_early") or 0.0
+    title = (f"{figures.title} ({figures.starts_at:%Y-%m-%d}): "
+             + (f"{attended}% attended, {left}% left early of {row.taken}"
+                if row.taken else "no attendance recorded"))
+    return Bar(x, attended, left, title)
 
 
 def _figures(row: reports.LevelFigures) -> list:
@@ -88,16 +66,11 @@ def _figures(row: reports.LevelFigures) -> list:
 
 def _csv(report: reports.Report, stem: str):
     table = request.args.get("table", "levels")
-    if table == "sessions":
-        rows = ([s.title, s.starts_at, row.label, *_figures(row)]
-                for s in report.sessions for row in s.table.rows)
-        return csv_response(rows, ("session", "starts_at", *LEVEL_HEADER), f"{stem}-sessions")
     if table == "left":
         rows = ([r.session_title, r.starts_at, r.name, r.email, r.level, r.minutes_present,
                  r.left_after or ""] for r in report.left_after_opening)
         return csv_response(rows, LEFT_HEADER, f"{stem}-left-after-opening")
-    rows = ([row.label, *_figures(row)] for row in report.total.rows)
-    return csv_response(rows, LEVEL_HEADER, f"{stem}-by-level")
+    return levels_csv(report, table, LEVEL_HEADER, _figures, stem)
 
 
 def _respond(report: reports.Report, template: str, stem: str, **context):
@@ -118,7 +91,7 @@ def attendance_index():
 @permission_required("attendance.report")
 def attendance_session(id: int):
     session = db.get_or_404(LiveSession, id)
-    report = reports.session_report(session, _people())
+    report = reports.session_report(session, people_in_sight())
     return _respond(report, "session.html", f"attendance-session-{id}", session=session)
 
 
@@ -126,9 +99,10 @@ def attendance_session(id: int):
 @permission_required("attendance.report")
 def attendance_program(id: int):
     program = db.get_or_404(Program, id)
-    report = reports.program_report(program, _people())
+    report = reports.program_report(program, people_in_sight())
     return _respond(report, "program.html", f"attendance-program-{id}", program=program,
-                    chart=_chart(report.sessions), bar_width=BAR_WIDTH, bar_height=BAR_HEIGHT)
+                    chart=chart(report.sessions, BAR_WIDTH + BAR_GAP, _bar),
+                    bar_width=BAR_WIDTH, bar_height=BAR_HEIGHT)
 
 
 def _period() -> tuple[date, date]:

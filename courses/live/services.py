@@ -351,7 +351,12 @@ def row_values(row: AttendanceRow, registration: Registration, session: LiveSess
                                   "many minutes they were present.")
         if segment_id is not None:
             until = _minutes_until(segments, segment_id)
-            minutes = until if minutes is None else minutes
+            # A whole session's minutes left over from "mark all present" yield to the segment.
+            minutes = until if minutes is None or minutes >= session.minutes else minutes
+        if minutes is not None and minutes >= session.minutes:
+            raise ValidationError(f"{name}: left early, yet present for the whole "
+                                  f"{session.minutes} minutes; give the minutes present or the "
+                                  "segment they left after.")
     elif status == AttendanceStatus.EXCUSED:
         if not excuse:
             raise ValidationError(f"{name}: give the reason they are excused.")

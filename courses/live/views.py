@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from courses import bp
@@ -28,6 +28,7 @@ from courses.live.models import (
     LiveSession,
     Registration,
     RegistrationStatus,
+    SessionStatus,
 )
 from lms.authz import load_visible, permission_required, require, visible
 from lms.db import utcnow
@@ -36,6 +37,8 @@ from lms.extensions import db
 from lms.forms import apply_error
 from lms.people import tree
 from lms.people.models import User
+
+RECENT = timedelta(days=30)  # how far back the list shows sessions that have ended
 
 
 def _person_by_email(email: str) -> User | None:
@@ -47,6 +50,23 @@ def _own_registration(session: LiveSession) -> Registration | None:
         Registration.session_id == session.id, Registration.user_id == current_user.id))
 
 
+def _recently_ended(now: datetime):
+    """Sessions that ended within ``RECENT`` that the viewer ran or had people in (admins:
+    all), for the roster and the leaders' confirmation: one query."""
+    stmt = select(LiveSession).where(LiveSession.status == SessionStatus.SCHEDULED,
+                                     LiveSession.ends_at < now,
+                                     LiveSession.ends_at >= now - RECENT)
+    if not current_user.is_admin:
+        people_in = exists().where(
+            Registration.session_id == LiveSession.id,
+            Registration.status == RegistrationStatus.REGISTERED,
+            Registration.user_id.in_(tree.subtree_ids(current_user.id)))
+        stmt = stmt.where(or_(LiveSession.facilitator_id == current_user.id, people_in))
+    return db.session.scalars(visible(
+        stmt.options(selectinload(LiveSession.facilitator))
+        .order_by(LiveSession.starts_at.desc()).limit(50), current_user))
+
+
 @bp.get("/sessions")
 @login_required
 def session_list():
@@ -55,7 +75,8 @@ def session_list():
         select(LiveSession).where(LiveSession.ends_at >= now)
         .options(selectinload(LiveSession.facilitator))
         .order_by(LiveSession.starts_at).limit(200), current_user))
-    return render_template("courses/live/list.html", sessions=list(sessions))
+    return render_template("courses/live/list.html", sessions=list(sessions),
+                           recent=list(_recently_ended(now)), recent_days=RECENT.days)
 
 
 @bp.get("/sessions/<int:id>")
@@ -66,7 +87,7 @@ def session_detail(livesession: LiveSession):
     return render_template(
         "courses/live/detail.html", session=livesession, mine=mine, seats_left=seats_left,
         position=live.waitlist_position(mine) if mine else None, form=RegisterForm(),
-        post=PostForm())
+        post=PostForm(), upcoming=livesession.starts_at > utcnow())
 
 
 def _session_data(form: SessionForm) -> live.SessionData:

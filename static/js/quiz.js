@@ -7,6 +7,22 @@
     return;
   }
   const token = form.querySelector("input[name=csrf_token]");
+  const questions = Array.from(form.querySelectorAll("fieldset.quiz-question"));
+  const progress = document.getElementById("quiz-progress");
+  // Saved answers, as the page came (each says "Answer saved."), then as each save reports.
+  const answered = new Set(questions.filter((fieldset) =>
+    fieldset.querySelector(".quiz-saved").textContent.trim() !== ""));
+
+  const count = (fieldset, isAnswered) => {
+    if (isAnswered) {
+      answered.add(fieldset);
+    } else {
+      answered.delete(fieldset);
+    }
+    if (progress) {
+      progress.textContent = `${answered.size} of ${questions.length} answered.`;
+    }
+  };
 
   const show = (fieldset, message, failed) => {
     const status = fieldset.querySelector(".quiz-saved");
@@ -43,12 +59,13 @@
         return;
       }
       show(fieldset, answer.answered ? "Answer saved." : "Answer cleared.", false);
+      count(fieldset, answer.answered);
     } catch (error) {
       show(fieldset, "Not saved (connection lost). Use the Save answers button.", true);
     }
   };
 
-  form.querySelectorAll("fieldset.quiz-question").forEach((fieldset) => {
+  questions.forEach((fieldset) => {
     fieldset.addEventListener("change", () => save(fieldset));
   });
 

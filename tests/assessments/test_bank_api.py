@@ -8,22 +8,19 @@ from sqlalchemy import func, select
 
 from assessments import bank_exchange, banks
 from assessments.models import Question, QuestionBank
-from lms.auth.services import SCOPES, create_api_token
+from lms.auth.services import SCOPES
 from lms.extensions import db
 from lms.people.models import User
 from tests import factories
+from tests.api_support import api_routes, documented_routes, token_headers
 from tests.assessments.test_banks import CHOICES, answered, every_type, single
-from tests.factories import PASSWORD
 
 API = "/api/v1/banks/"
 READ, WRITE = "assessments:read", "assessments:write"
 
 
 def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (WRITE,)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+    return token_headers(person, scopes or (WRITE,))
 
 
 def count(model) -> int:
@@ -31,19 +28,8 @@ def count(model) -> int:
 
 
 @pytest.fixture
-def org(session, ctx):
-    return factories.org()
-
-
-@pytest.fixture
-def course(org):
-    return factories.course(title="Discovery Calls", by=org.admin)
-
-
-@pytest.fixture
-def bank(org, course):
-    bank = banks.create_bank(course, banks.BankData("Discovery basics", "Openers"),
-                             by=org.admin)
+def bank(bank, org):
+    """The shared bank with a question of every type."""
     every_type(bank, by=org.admin)
     return bank
 
@@ -309,15 +295,6 @@ def test_a_bad_document_answers_422_by_question_and_writes_nothing(client, org, 
 def test_openapi_documents_every_bank_route_and_stays_valid(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     validate(spec)
-
-    documented = {(path, method) for path, operations in spec["paths"].items()
-                  for method in operations if method != "parameters"}
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("banks_api."):
-            continue
-        path = rule.rule
-        for argument in rule.arguments:
-            path = path.replace(f"<int:{argument}>", f"{{{argument}}}")
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            assert (path, method.lower()) in documented
+    routes = api_routes(app, "banks_api")
+    assert routes and routes <= documented_routes(spec), routes - documented_routes(spec)
     assert {"assessments:read", "assessments:write"} <= set(SCOPES)

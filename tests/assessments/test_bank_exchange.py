@@ -16,26 +16,9 @@ from assessments.bank_exchange import ImportRejected
 from assessments.models import Question, QuestionBank
 from lms.audit.models import AuditEntry
 from lms.extensions import db
-from tests import factories
 from tests.assessments.test_banks import answered, every_type, single
 
 HEADER = ",".join(bank_exchange.CSV_COLUMNS)
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
-
-
-@pytest.fixture
-def course(org):
-    return factories.course(title="Discovery Calls", by=org.admin)
-
-
-@pytest.fixture
-def bank(org, course):
-    return banks.create_bank(course, banks.BankData("Discovery basics", "Openers"),
-                             by=org.admin)
 
 
 @pytest.fixture

@@ -81,22 +81,6 @@ def audits(action: str) -> list[AuditEntry]:
                                    .order_by(AuditEntry.id)))
 
 
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
-
-
-@pytest.fixture
-def course(org):
-    return factories.course(title="Discovery Calls", by=org.admin)
-
-
-@pytest.fixture
-def bank(org, course):
-    return banks.create_bank(course, banks.BankData("Discovery basics", "Openers"),
-                             by=org.admin)
-
-
 # --- banks -----------------------------------------------------------------------------------
 
 def test_create_bank_is_audited(org, course):

@@ -9,27 +9,17 @@ from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
 from assessments.models import Observation, Rubric, SurveyResponse
-from lms.auth.services import create_api_token
 from lms.extensions import db
 from lms.notify.models import Notification
 from lms.people.models import User
-from tests import factories
+from tests.api_support import token_headers
 from tests.assessments import factories_scorecards as make
-from tests.factories import PASSWORD
 
 READ, WRITE = "assessments:read", "assessments:write"
 
 
 def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (READ, WRITE)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+    return token_headers(person, scopes or (READ, WRITE))
 
 
 @pytest.fixture

@@ -24,15 +24,9 @@ from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
 from lms.people import tree
-from tests import factories
 from tests.assessments import factories_scorecards as make
 
 Y, N = True, False
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

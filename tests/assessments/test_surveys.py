@@ -30,11 +30,6 @@ Y, N = True, False
 
 
 @pytest.fixture
-def org(session, ctx):
-    return factories.org()
-
-
-@pytest.fixture
 def survey(org):
     return make.survey(org.admin, title="Coaching readiness")
 

@@ -194,13 +194,17 @@ def seed(live_app: Flask) -> Callable[[Callable[[], T]], T]:
 
 
 @pytest.fixture
-def open_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[], Page]]:
-    """Open another browser context (another person) with the same checks as ``page``."""
+def open_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
+    """Open another browser context (another person) with the same checks as ``page``.
+
+    Keyword options go to ``new_context``: a phone is ``viewport``, ``is_mobile`` and
+    ``has_touch``.
+    """
     contexts: list[BrowserContext] = []
     errors: list[str] = []
 
-    def opening() -> Page:
-        context = browser.new_context(base_url=live_server.url)
+    def opening(**options) -> Page:
+        context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

@@ -78,7 +78,7 @@ def _nav(page: Page, name: str) -> Locator:
 def _admin_menu(page: Page, name: str) -> Locator:
     """Open the navigation bar's Admin menu and return one of its links."""
     nav = page.get_by_role("navigation", name="Main")
-    nav.get_by_role("button", name="Admin").click()
+    nav.get_by_role("button", name="Admin", exact=True).click()
     return nav.get_by_role("link", name=name, exact=True)
 
 

@@ -35,6 +35,7 @@ def test_sign_in_lands_on_next_steps_and_sign_out_closes_the_team_page(page, liv
     expect(page.get_by_role("heading", name="Hello, Dana")).to_be_visible()
     expect(page.get_by_text("Check on your team", exact=True)).to_be_visible()
 
+    page.get_by_role("navigation", name="Main").get_by_role("button", name=dana.name).click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
@@ -48,6 +49,7 @@ def test_sign_in_lands_on_next_steps_and_sign_out_closes_the_team_page(page, liv
 def test_leader_sees_own_branch_as_a_tree_with_levels_and_opens_a_person(page, live_server,
                                                                          sign_in):
     sign_in(page, live_server.people["leader_a"])
+    page.get_by_role("button", name="Team", exact=True).click()
     page.get_by_role("link", name="My team").click()
     expect(page.get_by_role("heading", name="Your team")).to_be_visible()
     expect(page.get_by_text("5 people under you.")).to_be_visible()
@@ -78,7 +80,7 @@ def test_admin_csv_import_with_a_bad_row_writes_nothing_then_corrected_file_impo
         page, live_server, sign_in):
     leader = live_server.people["leader_a"].email
     sign_in(page, live_server.people["admin"])
-    page.get_by_role("button", name="Admin").click()
+    page.get_by_role("button", name="Admin", exact=True).click()
     page.get_by_role("link", name="People", exact=True).click()
     page.get_by_role("link", name="Import CSV").click()
     expect(page.get_by_role("heading", name="Import the org chart")).to_be_visible()
@@ -97,7 +99,7 @@ def test_admin_csv_import_with_a_bad_row_writes_nothing_then_corrected_file_impo
     expect(problems.locator("li")).to_contain_text(
         "Line 4: unknown manager nobody@import.example.test")
 
-    page.get_by_role("button", name="Admin").click()
+    page.get_by_role("button", name="Admin", exact=True).click()
     page.get_by_role("link", name="People", exact=True).click()
     expect(page).to_have_url(re.compile(r"/people/$"))
     _search_people(page, "import.example.test")
@@ -180,6 +182,7 @@ def test_phone_nav_collapses_behind_toggle_and_loads_nothing_from_outside(page, 
     expect(team_link).to_be_hidden()
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("button", name="Team", exact=True).click()
     team_link.click()
     expect(page.get_by_role("heading", name="Your team")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

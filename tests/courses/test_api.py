@@ -18,25 +18,17 @@ from courses.models import (
     PrerequisiteKind,
 )
 from courses.services import authoring, enrolment, player
-from lms.auth.services import create_api_token
 from lms.extensions import db
 from lms.people.models import User
 from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import api_routes, documented_routes, token_headers
 
 API = "/api/v1/courses/"
 READ, WRITE = "courses:read", "courses:write"
 
 
-def make_token(person: User, *scopes: str) -> str:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (READ,)), days=30)
-    db.session.commit()
-    return secret
-
-
 def bearer(person: User, *scopes: str) -> dict:
-    return {"Authorization": f"Bearer {make_token(person, *scopes)}"}
+    return token_headers(person, scopes or (READ,))
 
 
 @pytest.fixture
@@ -528,13 +520,8 @@ def test_openapi_document_stays_valid_and_lists_every_course_route(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
 
     validate(spec)
-    documented = {(path, method) for path, operations in spec["paths"].items()
-                  for method in operations if method != "parameters"}
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("courses_api."):
-            path = rule.rule.replace("<int:course_id>", "{course_id}").replace("<key>", "{key}")
-            routes |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = api_routes(app, "courses_api")
+    documented = documented_routes(spec)
     assert len(routes) == 10
     assert routes <= documented, routes - documented
     create = spec["paths"]["/api/v1/courses/"]["post"]

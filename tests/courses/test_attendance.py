@@ -61,6 +61,7 @@ def setup(ctx, org, facilitator):
     (lambda r: live.AttendanceRow(r.id, A.ATTENDED, 121), "more than the session's 120"),
     (lambda r: live.AttendanceRow(r.id, A.EXCUSED), "give the reason they are excused"),
     (lambda r: live.AttendanceRow(r.id, A.LEFT_EARLY), "say which segment they left after"),
+    (lambda r: live.AttendanceRow(r.id, A.LEFT_EARLY, 120), "present for the whole 120"),
     (lambda r: live.AttendanceRow(999999, A.ATTENDED), "only be taken for people registered"),
 ])
 def test_bad_attendance_is_refused_and_nothing_written(setup, org, row, message):
@@ -95,6 +96,16 @@ def test_mark_all_present_then_exceptions(setup, org):
     assert not live.counts_as_attended(marks[regs[0].id], session)
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "session.attendance")) == 2
+
+
+def test_full_minutes_left_over_from_mark_all_present_yield_to_the_segment(setup, org):
+    session, regs = setup
+    live.mark_all_present(session, by=org.admin)
+    opening = session.segments[0]
+    live.take_attendance(session, [live.AttendanceRow(
+        regs[0].id, A.LEFT_EARLY, 120, left_after_segment_id=opening.id)], by=org.admin)
+    mark = db.session.scalar(select(Attendance).where(Attendance.registration_id == regs[0].id))
+    assert (mark.status, mark.minutes_present) == (A.LEFT_EARLY, 15)
 
 
 def test_counts_as_attended_uses_the_threshold(setup, org):

@@ -10,22 +10,18 @@ from sqlalchemy import select
 
 from courses.certificates import rendering, services
 from courses.certificates.models import Certificate
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import User
 from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import token_headers
 
 API = "/api/v1/certificates/"
 PUBLIC_FIELDS = {"code", "status", "learner_name", "course_title", "issued_on", "revoked_on"}
 
 
 def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or ("courses:read",)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+    return token_headers(person, scopes or ("courses:read",))
 
 
 @pytest.fixture

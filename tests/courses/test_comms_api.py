@@ -12,13 +12,12 @@ from courses.live import comm_delivery
 from courses.live import communications as comms
 from courses.live import services as live
 from courses.live.models import Communication, LiveSession
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.jobs import run_ready
 from lms.people.models import User
 from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import token_headers
 
 API = "/api/v1/communications/"
 READ, WRITE = "communications:read", "communications:write"
@@ -27,10 +26,7 @@ PARTS = {"what_you_learn": "Weekly **coaching** 1:1s.", "why_it_matters": "Faste
 
 
 def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (READ, WRITE)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+    return token_headers(person, scopes or (READ, WRITE))
 
 
 @pytest.fixture

@@ -11,79 +11,23 @@ from flask import Flask
 
 from courses.live import coverage
 from courses.live.models import (
-    Communication,
     CommunicationRecipient,
-    CommunicationStatus,
     LiveSession,
     Program,
-    ProgramWave,
     Registration,
     RegistrationStatus,
     SessionStatus,
 )
 from lms.config import ConfigError, load_config
-from lms.db import utcnow
 from lms.extensions import db
 from lms.people import tree
 from tests import factories
-
-NOW = utcnow().replace(microsecond=0)
+from tests.courses.factories_live import NOW, a_program, a_session, deliver, message, register
 
 
 @pytest.fixture
 def org(session):
     return factories.org()
-
-
-def a_program(name: str = "Coaching rhythm") -> Program:
-    program = Program(name=name, starts_on=NOW.date() - timedelta(days=60),
-                      ends_on=NOW.date() + timedelta(days=60))
-    program.waves = [ProgramWave(number=1, name="Leaders and managers",
-                                 audience=",leader,manager,", opens_on=program.starts_on),
-                     ProgramWave(number=2, name="Reps", audience=",rep,",
-                                 opens_on=program.starts_on)]
-    db.session.add(program)
-    db.session.flush()
-    return program
-
-
-def a_session(program: Program | None, *, days: int, title: str,
-              wave: ProgramWave | None = None,
-              status: SessionStatus = SessionStatus.SCHEDULED) -> LiveSession:
-    starts = NOW + timedelta(days=days)
-    live = LiveSession(program=program, wave=wave, title=title, starts_at=starts,
-                       ends_at=starts + timedelta(hours=2), status=status)
-    db.session.add(live)
-    db.session.flush()
-    return live
-
-
-def register(live: LiveSession, *people, status=RegistrationStatus.REGISTERED) -> None:
-    db.session.add_all(Registration(session=live, user=person, status=status)
-                       for person in people)
-    db.session.flush()
-
-
-def message(author, *, session=None, wave=None, program=None,
-            status=CommunicationStatus.SENT) -> Communication:
-    if session is not None:
-        program = program or session.program
-    if wave is not None:
-        program = program or wave.program
-    sent = Communication(author=author, session=session, wave=wave, program=program,
-                         subject="Before the training", what_you_learn="a", why_it_matters="b",
-                         how_work_changes="c", expected_results="d", send_at=NOW,
-                         status=status)
-    db.session.add(sent)
-    db.session.flush()
-    return sent
-
-
-def deliver(sent: Communication, person, at, *, acknowledged: bool = False) -> None:
-    db.session.add(CommunicationRecipient(
-        communication=sent, user=person, delivered_at=at,
-        acknowledged_at=at + timedelta(hours=1) if acknowledged else None))
-    db.session.flush()
 
 
 @pytest.fixture
@@ -329,15 +273,11 @@ def _big_program(org, sessions: int, people: int) -> tuple[Program, LiveSession]
 
 @pytest.mark.parametrize("page", ["program/{program}/coverage", "session/{session}/coverage",
                                   "program/{program}/coverage?format=csv&table=managers"])
-def test_coverage_query_counts_do_not_grow(client, login, org, count_queries, page):
+def test_coverage_query_counts_do_not_grow(login, org, page_queries, page):
     login(org.leader_a)
     counts = []
     for sessions, people in ((2, 6), (40, 300)):
         program, first = _big_program(org, sessions, people)
-        url = "/courses/sessions/reports/" + page.format(program=program.id, session=first.id)
-        client.get(url)
-        with count_queries() as counter:
-            response = client.get(url)
-        assert response.status_code == 200
-        counts.append(counter.count)
+        counts.append(page_queries("/courses/sessions/reports/"
+                                   + page.format(program=program.id, session=first.id)))
     assert counts[0] == counts[1]

@@ -13,23 +13,18 @@ from courses.live import services as live
 from courses.live.models import Program, ProgramStatus, ProgramWave
 from courses.models import Enrollment, EnrollmentStatus
 from lms.audit.models import AuditEntry
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import User
 from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import api_routes, documented_routes, token_headers
 
 API = "/api/v1/programs/"
 START, END = date(2030, 1, 1), date(2030, 6, 30)
 
 
 def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or ("programs:read",
-                                                             "programs:write")), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+    return token_headers(person, scopes or ("programs:read", "programs:write"))
 
 
 @pytest.fixture
@@ -279,15 +274,7 @@ def test_openapi_document_stays_valid_and_lists_every_program_route(app, client)
     spec = client.get("/api/v1/openapi.json").get_json()
 
     validate(spec)
-    documented = {(path, method) for path, operations in spec["paths"].items()
-                  for method in operations if method != "parameters"}
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("programs_api."):
-            path = (rule.rule.replace("<int:program_id>", "{program_id}")
-                    .replace("<int:wave_id>", "{wave_id}"))
-            routes |= {(path, method.lower()) for method in rule.methods
-                       if method not in ("HEAD", "OPTIONS")}
+    routes = api_routes(app, "programs_api")
     assert len(routes) == 8
-    assert routes <= documented
+    assert routes <= documented_routes(spec)
     assert "programs:write" in str(spec["paths"]["/api/v1/programs/"]["post"])

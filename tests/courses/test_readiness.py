@@ -18,13 +18,10 @@ from courses.live.models import (
     SessionStatus,
 )
 from courses.models import Enrollment, EnrollmentStatus
-from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level
 from tests import factories
-from tests.courses.test_coverage import a_program, a_session, message, register
-
-NOW = utcnow().replace(microsecond=0)
+from tests.courses.factories_live import NOW, a_program, a_session, message, register
 
 
 @pytest.fixture

@@ -10,22 +10,18 @@ from sqlalchemy import func, select
 
 from courses.live import services as live
 from courses.live.models import Attendance, LiveSession, Program, RegistrationStatus
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import User
 from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import api_routes, documented_routes, token_headers
 
 API = "/api/v1/sessions/"
 READ, WRITE = "sessions:read", "sessions:write"
 
 
 def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (READ, WRITE)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+    return token_headers(person, scopes or (READ, WRITE))
 
 
 @pytest.fixture
@@ -387,14 +383,6 @@ def test_openapi_document_stays_valid_and_lists_every_session_route(app, client)
     spec = client.get("/api/v1/openapi.json").get_json()
 
     validate(spec)
-    documented = {(path, method) for path, operations in spec["paths"].items()
-                  for method in operations if method != "parameters"}
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("sessions_api."):
-            path = (rule.rule.replace("<int:session_id>", "{session_id}")
-                    .replace("<int:user_id>", "{user_id}"))
-            routes |= {(path, method.lower()) for method in rule.methods
-                       if method not in ("HEAD", "OPTIONS")}
+    routes = api_routes(app, "sessions_api")
     assert len(routes) == 8
-    assert routes <= documented
+    assert routes <= documented_routes(spec)

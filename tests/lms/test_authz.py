@@ -112,7 +112,9 @@ def _owned_object(owner: User, model: type, column: str):
 # (tests/courses/test_permissions.py).
 PACKAGE_RULES = ("course.", "enrollment.", "attendance.", "session.", "program.",
                  "communication.", "certificate.", "bank.", "assessment.", "attempt.",
-                 "rubric.", "observation.", "survey.")
+                 "rubric.", "observation.", "survey.", "checkin.", "action.",
+                 "goal.", "metric.", "actual.", "gap.", "plan.", "resource.",
+                 "review.", "adherence.", "council.")
 
 
 def test_every_rule_is_in_the_matrix():

@@ -1,0 +1,186 @@
+"""marshmallow schemas for rhythm adherence, leader reviews and champions councils in the API.
+
+``<Noun>Schema`` goes out, ``<Noun>CreateSchema`` comes in; unknown fields are refused. The
+rules (who may review whom, months that have begun, required feedback) live in the
+services: these schemas only check shapes.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from lms.api import PageArgsSchema, list_schema
+from reinforcement.adherence import PERIOD_KINDS
+from reinforcement.models import ReviewDecision
+
+MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Give a month as YYYY-MM.")
+PERCENT = {"description": "Rounded percentage; null when nothing counted."}
+
+
+class _Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+# --- adherence ---------------------------------------------------------------------------------
+
+class AdherenceQuerySchema(_Strict):
+    person_id = ma.fields.Integer(load_default=None, metadata={
+        "description": "Whose subtree (default: yours; admins: everyone)."})
+    period = ma.fields.String(load_default="month", validate=validate.OneOf(PERIOD_KINDS))
+    start = ma.fields.String(load_default=None, validate=MONTH, metadata={
+        "description": "A month in the period, YYYY-MM (default: this month)."})
+
+
+class FiguresSchema(ma.Schema):
+    check_ins = ma.fields.Integer(metadata={"description": "Check-ins due in the period."})
+    held = ma.fields.Integer()
+    held_on_time = ma.fields.Integer(metadata={
+        "description": "Held within 24 hours of the scheduled time."})
+    held_on_time_pct = ma.fields.Integer(allow_none=True, metadata=PERCENT)
+    agenda_ahead = ma.fields.Integer(metadata={
+        "description": "Agenda marked prepared before the scheduled time."})
+    agenda_ahead_pct = ma.fields.Integer(allow_none=True, metadata=PERCENT)
+    actions = ma.fields.Integer(metadata={"description": "Action items due in the period."})
+    actions_done = ma.fields.Integer()
+    actions_done_pct = ma.fields.Integer(allow_none=True, metadata=PERCENT)
+    late_actions = ma.fields.Integer(metadata={
+        "description": "Items open past their due date or done after it."})
+    median_days_overdue = ma.fields.Float(allow_none=True, metadata={
+        "description": "Median days overdue of the late items."})
+    gap_reviews = ma.fields.Integer()
+    gap_reviews_evaluated = ma.fields.Integer()
+    gap_reviews_evaluated_pct = ma.fields.Integer(allow_none=True, metadata=PERCENT)
+
+
+class AdherenceRowSchema(ma.Schema):
+    key = ma.fields.String(metadata={"description": "The person's id, or the level."})
+    name = ma.fields.String()
+    email = ma.fields.String(allow_none=True)
+    level = ma.fields.String(allow_none=True)
+    coaches = ma.fields.Integer(metadata={"description": "Coaches summed in this row."})
+    figures = ma.fields.Nested(FiguresSchema)
+    needs_help = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Figures below their thresholds; empty when on rhythm."})
+
+
+class TrendStepSchema(ma.Schema):
+    start = ma.fields.Date()
+    end = ma.fields.Date(metadata={"description": "Last day of the step."})
+    figures = ma.fields.Nested(FiguresSchema)
+
+
+class PeriodSchema(ma.Schema):
+    kind = ma.fields.String()
+    start = ma.fields.Date()
+    end = ma.fields.Date(metadata={"description": "Last day of the period."})
+    label = ma.fields.String()
+
+
+class AdherenceSchema(ma.Schema):
+    period = ma.fields.Nested(PeriodSchema)
+    thresholds = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    coaches = ma.fields.List(ma.fields.Nested(AdherenceRowSchema))
+    leaders = ma.fields.List(ma.fields.Nested(AdherenceRowSchema), metadata={
+        "description": "Each leader's managers (people at manager level reporting to them)."})
+    levels = ma.fields.List(ma.fields.Nested(AdherenceRowSchema))
+    total = ma.fields.Nested(AdherenceRowSchema)
+    trend = ma.fields.List(ma.fields.Nested(TrendStepSchema))
+
+
+# --- leader reviews ----------------------------------------------------------------------------
+
+class LeaderReviewSchema(ma.Schema):
+    id = ma.fields.Integer()
+    leader_id = ma.fields.Integer()
+    leader = ma.fields.String(metadata={"description": "The leader's name."})
+    manager_id = ma.fields.Integer()
+    manager = ma.fields.String(metadata={"description": "The manager's name."})
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date(metadata={"description": "Last day of the month."})
+    decision = ma.fields.String(validate=validate.OneOf([d.value for d in ReviewDecision]))
+    feedback = ma.fields.String()
+    observation_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    acknowledged_at = ma.fields.DateTime(allow_none=True)
+
+
+LeaderReviewListSchema = list_schema(LeaderReviewSchema, "LeaderReviewList")
+
+
+class LeaderReviewCreateSchema(_Strict):
+    manager_id = ma.fields.Integer(required=True, strict=True)
+    period_start = ma.fields.Date(required=True, metadata={
+        "description": "The first day of the month reviewed."})
+    decision = ma.fields.String(required=True, validate=validate.OneOf(
+        [d.value for d in ReviewDecision]))
+    feedback = ma.fields.String(load_default="", metadata={
+        "description": "Required with `feedback`."})
+    observation_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True,
+                                       metadata={"description": "Your shared coaching "
+                                                 "scorecard of the manager."})
+
+
+class LeaderReviewQuerySchema(PageArgsSchema):
+    role = ma.fields.String(load_default="all", validate=validate.OneOf(
+        ("all", "given", "received")), metadata={
+        "description": "`given` by you, `received` about your coaching, or `all` you see."})
+    month = ma.fields.String(load_default=None, validate=MONTH)
+    manager_id = ma.fields.Integer(load_default=None)
+
+
+# --- councils ----------------------------------------------------------------------------------
+
+class MemberSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+
+
+class CouncilSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    purpose = ma.fields.String()
+    chair_id = ma.fields.Integer(allow_none=True)
+    every_weeks = ma.fields.Integer()
+    members = ma.fields.List(ma.fields.Nested(MemberSchema))
+    created_at = ma.fields.DateTime()
+
+
+CouncilListSchema = list_schema(CouncilSchema, "CouncilList")
+
+
+class AttendeeSchema(ma.Schema):
+    user_id = ma.fields.Integer()
+    present = ma.fields.Boolean()
+
+
+class CouncilMeetingSchema(ma.Schema):
+    id = ma.fields.Integer()
+    council_id = ma.fields.Integer()
+    scheduled_at = ma.fields.DateTime()
+    minutes = ma.fields.Integer()
+    agenda = ma.fields.String()
+    works = ma.fields.String(metadata={"description": "Coaching practices that work."})
+    does_not_work = ma.fields.String()
+    notes = ma.fields.String()
+    held_at = ma.fields.DateTime(allow_none=True)
+    is_cancelled = ma.fields.Boolean()
+    attendance = ma.fields.List(ma.fields.Nested(AttendeeSchema))
+
+
+CouncilMeetingListSchema = list_schema(CouncilMeetingSchema, "CouncilMeetingList")
+
+
+class CouncilActionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    owner_id = ma.fields.Integer()
+    due_on = ma.fields.Date()
+    done_at = ma.fields.DateTime(allow_none=True)
+    council_meeting_id = ma.fields.Integer()
+    status = ma.fields.String(validate=validate.OneOf(("open", "overdue", "done")))
+
+
+CouncilActionListSchema = list_schema(CouncilActionSchema, "CouncilActionList")

@@ -1,0 +1,222 @@
+"""marshmallow schemas for reinforcement plans and resources in the REST API.
+
+``<Noun>Schema`` goes out, ``<Noun>CreateSchema`` comes in; unknown fields are refused.
+The rules (lengths, the five focus activities, who may coach whom, dates) are the
+services' in ``reinforcement.plans`` and ``reinforcement.resources``: these only check shapes.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from lms.api import PageArgsSchema, list_schema
+from lms.people.models import LEVEL_VALUES
+from reinforcement.models import Cadence, PlanStatus, ResourceKind
+
+TITLE = validate.Length(min=1, max=200)
+CADENCES = [c.value for c in Cadence]
+STATUSES = [s.value for s in PlanStatus]
+KINDS = [k.value for k in ResourceKind]
+LINE = ma.fields.String(validate=validate.Length(min=1, max=500))
+
+
+class _Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+# --- plans out -------------------------------------------------------------------------------
+
+class PlanResourceSchema(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+
+
+class PlanSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    program_id = ma.fields.Integer()
+    program_name = ma.fields.String()
+    title = ma.fields.String()
+    weeks = ma.fields.Integer()
+    cadence = ma.fields.String(validate=validate.OneOf(CADENCES))
+    check_in_minutes = ma.fields.Integer()
+    focus_activities = ma.fields.List(ma.fields.String())
+    agenda_template = ma.fields.List(ma.fields.String())
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    resources = ma.fields.List(ma.fields.Nested(PlanResourceSchema))
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+PlanListSchema = list_schema(PlanSchema, "PlanList")
+
+
+class PlanTeamSchema(ma.Schema):
+    id = ma.fields.Integer()
+    coach_id = ma.fields.Integer()
+    coach_name = ma.fields.String()
+    starts_on = ma.fields.Date()
+    local_time = ma.fields.String(metadata={"description": "HH:MM in the coach's time zone."})
+    coachees = ma.fields.Integer()
+    scheduled = ma.fields.Integer()
+    held = ma.fields.Integer()
+    missed = ma.fields.Integer()
+    cancelled = ma.fields.Integer()
+    next_at = ma.fields.DateTime(allow_none=True)
+
+
+class PairingSchema(ma.Schema):
+    id = ma.fields.Integer()
+    coach_id = ma.fields.Integer()
+    coachee_id = ma.fields.Integer()
+
+
+class PlanDetailSchema(PlanSchema):
+    teams = ma.fields.List(ma.fields.Nested(PlanTeamSchema), metadata={
+        "description": "Teams the plan runs for (admins: all; others: coaches in their "
+                       "subtree) with their check-ins counted by status."})
+    pairings = ma.fields.List(ma.fields.Nested(PairingSchema), metadata={
+        "description": "Exceptions to who coaches whom (admins only; empty for others)."})
+
+
+class CadenceChangeSchema(ma.Schema):
+    teams = ma.fields.Integer()
+    moved = ma.fields.Integer()
+    added = ma.fields.Integer()
+    removed = ma.fields.Integer()
+    plan = ma.fields.Nested(PlanSchema)
+
+
+# --- plans in --------------------------------------------------------------------------------
+
+class PlanQuerySchema(PageArgsSchema):
+    program_id = ma.fields.Integer(load_default=None)
+    status = ma.fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+
+
+class PlanCreateSchema(_Strict):
+    program_id = ma.fields.Integer(required=True, strict=True)
+    title = ma.fields.String(required=True, validate=TITLE)
+    weeks = ma.fields.Integer(load_default=12, strict=True)
+    cadence = ma.fields.String(load_default="weekly", validate=validate.OneOf(CADENCES))
+    check_in_minutes = ma.fields.Integer(load_default=30, strict=True)
+    focus_activities = ma.fields.List(LINE, load_default=list, metadata={
+        "description": "The few high-impact activities the coaching focuses on (at most 5)."})
+    agenda_template = ma.fields.List(LINE, load_default=list, metadata={
+        "description": "Agenda items every check-in of the plan starts with."})
+    resource_ids = ma.fields.List(ma.fields.Integer(strict=True), load_default=list)
+
+
+class PlanUpdateSchema(_Strict):
+    """Every field optional: only what is sent changes. A new ``cadence`` reschedules the
+    future check-ins of started teams; ``status`` activates or archives the plan."""
+
+    title = ma.fields.String(validate=TITLE)
+    weeks = ma.fields.Integer(strict=True)
+    cadence = ma.fields.String(validate=validate.OneOf(CADENCES))
+    check_in_minutes = ma.fields.Integer(strict=True)
+    focus_activities = ma.fields.List(LINE)
+    agenda_template = ma.fields.List(LINE)
+    resource_ids = ma.fields.List(ma.fields.Integer(strict=True))
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+
+
+class PlanStartCreateSchema(_Strict):
+    coach_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True, metadata={
+        "description": "Whose team (admins); you by default."})
+    starts_on = ma.fields.Date(required=True, metadata={"description": "The first check-in."})
+    local_time = ma.fields.String(required=True, validate=validate.Regexp(
+        r"^\d{1,2}:\d{2}$", error="Give the time of day as HH:MM."), metadata={
+        "description": "HH:MM in the coach's time zone."})
+
+
+class CadenceCreateSchema(_Strict):
+    cadence = ma.fields.String(required=True, validate=validate.OneOf(CADENCES))
+
+
+# --- resources -------------------------------------------------------------------------------
+
+class ResourceFileSchema(ma.Schema):
+    name = ma.fields.String()
+    content_type = ma.fields.String()
+    size = ma.fields.Integer()
+    url = ma.fields.String(metadata={"description": "Download address (signed-in browser)."})
+
+
+class ResourceVersionSchema(ma.Schema):
+    number = ma.fields.Integer()
+    body_markdown = ma.fields.String()
+    body_html = ma.fields.String(metadata={"description": "Sanitised HTML of the text."})
+    file = ma.fields.Nested(ResourceFileSchema, allow_none=True)
+    change_note = ma.fields.String()
+    created_at = ma.fields.DateTime()
+
+
+class ResourceSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    title = ma.fields.String()
+    kind = ma.fields.String(validate=validate.OneOf(KINDS))
+    summary = ma.fields.String()
+    audience = ma.fields.List(ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)))
+    program_id = ma.fields.Integer(allow_none=True)
+    course_id = ma.fields.Integer(allow_none=True)
+    is_archived = ma.fields.Boolean()
+    current_version_number = ma.fields.Integer(allow_none=True)
+    assigned_to_me = ma.fields.Boolean()
+    read_status = ma.fields.String(validate=validate.OneOf(["read", "outdated", "unread"]),
+                                   metadata={"description": "Yours: the current version "
+                                             "read, an older one read, or none."})
+
+
+ResourceListSchema = list_schema(ResourceSchema, "ResourceList")
+
+
+class ResourceDetailSchema(ResourceSchema):
+    current_version = ma.fields.Nested(ResourceVersionSchema, allow_none=True)
+    acknowledged_at = ma.fields.DateTime(allow_none=True, metadata={
+        "description": "When you confirmed reading the current version."})
+
+
+class AcknowledgementSchema(ma.Schema):
+    resource_id = ma.fields.Integer()
+    version_number = ma.fields.Integer()
+    acknowledged_at = ma.fields.DateTime()
+
+
+class ResourceQuerySchema(PageArgsSchema):
+    kind = ma.fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    level = ma.fields.String(load_default=None, validate=validate.OneOf(LEVEL_VALUES))
+    program_id = ma.fields.Integer(load_default=None)
+    mine = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Only the resources assigned to you."})
+    archived = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Admins: the archived resources instead."})
+
+
+class ResourceCreateSchema(_Strict):
+    """Markdown resources only; upload files in the browser."""
+
+    title = ma.fields.String(required=True, validate=TITLE)
+    kind = ma.fields.String(load_default="playbook", validate=validate.OneOf(KINDS))
+    summary = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+    audience = ma.fields.List(ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)),
+                              load_default=list)
+    program_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    course_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    body_markdown = ma.fields.String(required=True, validate=validate.Length(min=1))
+
+
+class ResourceUpdateSchema(ResourceCreateSchema):
+    """Every field optional. A new ``body_markdown`` publishes a new version and needs a
+    ``change_note``; ``is_archived`` archives or restores."""
+
+    title = ma.fields.String(validate=TITLE)
+    kind = ma.fields.String(validate=validate.OneOf(KINDS))
+    summary = ma.fields.String(validate=validate.Length(max=2000))
+    audience = ma.fields.List(ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)))
+    program_id = ma.fields.Integer(allow_none=True, strict=True)
+    course_id = ma.fields.Integer(allow_none=True, strict=True)
+    body_markdown = ma.fields.String(validate=validate.Length(min=1))
+    change_note = ma.fields.String(validate=validate.Length(max=300))
+    is_archived = ma.fields.Boolean()

@@ -1,0 +1,258 @@
+"""Leader confirmation and coaching feedback.
+
+A review period is a calendar month. For a month that has begun, a leader or executive sees
+every manager under them with their rhythm figures (``reinforcement.adherence``), reads the
+shared part of their check-ins, and decides for each manager: **confirm** that the
+reinforcement happened, or send **feedback on the coaching** (text required), which the
+manager is told about, reads and acknowledges once. One decision per leader, manager and
+month: a confirmation may later become feedback; feedback may be revised until the manager
+acknowledges it, and is final after that. A shared coaching scorecard the leader made of the
+manager may be attached.
+
+Services flush, never commit; every change is audited. Refusals raise ``ValidationError``
+before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from assessments.models import Observation, ObservationKind, ObservationStatus
+from lms.audit.services import pending_changes, record
+from lms.db import utcnow
+from lms.errors import ValidationError
+from lms.extensions import db
+from lms.notify.models import Channel
+from lms.notify.preferences import register_kind
+from lms.notify.services import notify
+from lms.people import tree
+from lms.people.models import Level, User
+from reinforcement.adherence import Period, Person, Row, midnight, rollup
+from reinforcement.models import CheckIn, CheckInStatus, LeaderReview, ReviewDecision
+
+FEEDBACK_KIND = "review.feedback"
+CONFIRMED_KIND = "review.confirmed"
+ACKNOWLEDGED_KIND = "review.acknowledged"
+register_kind(FEEDBACK_KIND, "A leader gives you feedback on your coaching")
+register_kind(CONFIRMED_KIND, "A leader confirms your coaching rhythm for a month",
+              Channel.IN_APP)
+register_kind(ACKNOWLEDGED_KIND, "A manager acknowledges your feedback on their coaching",
+              Channel.IN_APP)
+FEEDBACK_MAX = 5000
+
+
+def review_path(review: LeaderReview) -> str:
+    return f"/reinforcement/reviews/{review.id}"
+
+
+def month_of(day: date) -> Period:
+    return Period.containing("month", day)
+
+
+def reviews_leaders(user: User) -> bool:
+    """Leaders and executives review the coaching of the managers under them."""
+    return Level(user.level).rank >= Level.LEADER.rank
+
+
+def may_review(leader: User, manager: User) -> bool:
+    return (reviews_leaders(leader) and manager.id != leader.id
+            and manager.level == Level.MANAGER and tree.is_in_subtree(leader.id, manager.id))
+
+
+# --- what a leader looks at --------------------------------------------------------------------
+
+@dataclass
+class BoardLine:
+    manager: Person
+    row: Row
+    review: LeaderReview | None
+
+
+def managers_under(leader: User):
+    """A SELECT of the active managers under ``leader``."""
+    return (select(User.id).where(User.id.in_(tree.subtree_ids(leader.id, include_root=False)),
+                                  User.level == Level.MANAGER, User.is_active.is_(True)))
+
+
+def board(leader: User, period: Period, *, now: datetime | None = None) -> list[BoardLine]:
+    """Every active manager under ``leader`` with their figures and this leader's decision.
+
+    Five queries whatever the number of managers: people, figures (three), decisions.
+    """
+    figures = rollup(leader, period, now=now, people=managers_under(leader))
+    reviews = {review.manager_id: review for review in db.session.scalars(
+        select(LeaderReview).where(LeaderReview.leader_id == leader.id,
+                                   LeaderReview.period_start == period.start))}
+    return [BoardLine(row.person, row, reviews.get(row.key)) for row in figures.coaches]
+
+
+@dataclass(frozen=True)
+class SharedCheckIn:
+    """The part of a check-in anyone but the coach may read: never the private notes."""
+
+    id: int
+    coachee: str
+    scheduled_at: datetime
+    status: str
+    held_at: datetime | None
+    agenda_prepared_at: datetime | None
+    shared_notes: str
+
+
+def shared_check_ins(manager: User, period: Period) -> list[SharedCheckIn]:
+    """The check-ins ``manager`` coached in ``period``, shared part only; one query."""
+    stmt = (select(CheckIn.id, User.name, CheckIn.scheduled_at, CheckIn.status,
+                   CheckIn.held_at, CheckIn.agenda_prepared_at, CheckIn.shared_notes)
+            .join(User, User.id == CheckIn.coachee_id)
+            .where(CheckIn.coach_id == manager.id,
+                   CheckIn.scheduled_at >= midnight(period.start),
+                   CheckIn.scheduled_at < midnight(period.end),
+                   CheckIn.status != CheckInStatus.RESCHEDULED)
+            .order_by(CheckIn.scheduled_at, CheckIn.id))
+    return [SharedCheckIn(*row) for row in db.session.execute(stmt)]
+
+
+def coaching_scorecards(leader: User, manager: User) -> list[Observation]:
+    """The leader's shared coaching scorecards of ``manager``, newest first."""
+    return list(db.session.scalars(
+        select(Observation).where(Observation.observer_id == leader.id,
+                                  Observation.subject_id == manager.id,
+                                  Observation.kind == ObservationKind.COACHING,
+                                  Observation.status == ObservationStatus.SHARED)
+        .order_by(Observation.observed_on.desc(), Observation.id.desc())))
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+def _check(manager: User, period_start: date, by: User, now: datetime) -> Period:
+    if not reviews_leaders(by):
+        raise ValidationError("Only leaders and executives confirm a manager's coaching.",
+                              field="manager_id")
+    if manager.id == by.id or manager.level != Level.MANAGER:
+        raise ValidationError(f"{manager.name} is not a manager: leaders review the coaching "
+                              "of the managers under them.", field="manager_id")
+    if not tree.is_in_subtree(by.id, manager.id):
+        raise ValidationError(f"{manager.name} is not under you: you can review only the "
+                              "managers in your part of the organisation.", field="manager_id")
+    if period_start.day != 1:
+        raise ValidationError("A review covers a calendar month: give its first day.",
+                              field="period_start")
+    period = month_of(period_start)
+    if period.start > now.date():
+        raise ValidationError(f"{period.label} has not begun: review a month once it has "
+                              "started.", field="period_start")
+    return period
+
+
+def _check_observation(observation: Observation | None, manager: User, by: User) -> None:
+    if observation is None:
+        return
+    if (observation.observer_id != by.id or observation.subject_id != manager.id
+            or observation.kind != ObservationKind.COACHING):
+        raise ValidationError(f"Attach a scorecard you made of {manager.name}'s coaching.",
+                              field="observation_id")
+    if observation.status != ObservationStatus.SHARED:
+        raise ValidationError(f"Share the scorecard with {manager.name} before attaching it.",
+                              field="observation_id")
+
+
+def _existing(by: User, manager: User, period: Period) -> LeaderReview | None:
+    return db.session.scalar(select(LeaderReview).where(
+        LeaderReview.leader_id == by.id, LeaderReview.manager_id == manager.id,
+        LeaderReview.period_start == period.start))
+
+
+def confirm_reinforcement(manager: User, period_start: date, *, by: User,
+                          observation: Observation | None = None,
+                          now: datetime | None = None) -> LeaderReview:
+    """Confirm that ``manager`` kept the reinforcement up in the month of ``period_start``."""
+    now = now or utcnow()
+    period = _check(manager, period_start, by, now)
+    _check_observation(observation, manager, by)
+    existing = _existing(by, manager, period)
+    if existing is not None:
+        done = ("confirmed" if existing.decision == ReviewDecision.CONFIRMED
+                else "sent feedback on")
+        raise ValidationError(f"You already {done} {manager.name}'s coaching for "
+                              f"{period.label}.", field="decision")
+    review = LeaderReview(leader_id=by.id, manager_id=manager.id, period_start=period.start,
+                          period_end=period.last_day, decision=ReviewDecision.CONFIRMED,
+                          observation_id=observation.id if observation else None,
+                          created_at=now, updated_at=now)
+    db.session.add(review)
+    db.session.flush()
+    record(by, "review.confirm", review, summary=f"{manager.name}, {period.label}")
+    notify(manager, kind=CONFIRMED_KIND, link=review_path(review),
+           subject=f"{by.name} confirmed your coaching rhythm for {period.label}")
+    return review
+
+
+def send_feedback(manager: User, period_start: date, text: str, *, by: User,
+                  observation: Observation | None = None,
+                  now: datetime | None = None) -> LeaderReview:
+    """Give ``manager`` feedback on their coaching in the month of ``period_start``.
+
+    Turns this leader's confirmation for the month into feedback, or revises feedback the
+    manager has not acknowledged yet; the manager is told either way.
+    """
+    now = now or utcnow()
+    text = (text or "").strip()
+    period = _check(manager, period_start, by, now)
+    if not text:
+        raise ValidationError("Write the feedback for the manager.", field="feedback")
+    if len(text) > FEEDBACK_MAX:
+        raise ValidationError(f"Keep the feedback under {FEEDBACK_MAX:,} characters.",
+                              field="feedback")
+    _check_observation(observation, manager, by)
+    review = _existing(by, manager, period)
+    if review is not None and review.acknowledged_at is not None:
+        raise ValidationError(f"{manager.name} has acknowledged your feedback for "
+                              f"{period.label}: it is final.", field="decision")
+    action = "review.feedback" if review is None else "review.revise"
+    if review is None:
+        review = LeaderReview(leader_id=by.id, manager_id=manager.id, created_at=now,
+                              period_start=period.start, period_end=period.last_day)
+        db.session.add(review)
+    review.decision, review.feedback, review.updated_at = ReviewDecision.FEEDBACK, text, now
+    if observation is not None:
+        review.observation_id = observation.id
+    changes = pending_changes(review, ("decision", "feedback", "observation_id"))
+    db.session.flush()
+    record(by, action, review, summary=f"{manager.name}, {period.label}", changes=changes)
+    notify(manager, kind=FEEDBACK_KIND, link=review_path(review),
+           subject=f"{by.name} sent you feedback on your coaching in {period.label}",
+           body=text)
+    return review
+
+
+def attach_observation(review: LeaderReview, observation: Observation, *,
+                       by: User) -> LeaderReview:
+    """Attach the leader's shared coaching scorecard of the manager to their review."""
+    if review.leader_id != by.id:
+        raise ValidationError("Only the leader who wrote the review attaches a scorecard.",
+                              field="observation_id")
+    _check_observation(observation, review.manager, by)
+    review.observation_id = observation.id
+    record(by, "review.attach", review, summary=review.manager.name,
+           changes=pending_changes(review, ("observation_id",)))
+    return review
+
+
+def acknowledge_feedback(review: LeaderReview, *, by: User,
+                         now: datetime | None = None) -> LeaderReview:
+    """The manager confirms they have read the feedback (once); the leader is told."""
+    if review.manager_id != by.id:
+        raise ValidationError("Only the manager the feedback is for acknowledges it.",
+                              field="review")
+    if review.decision != ReviewDecision.FEEDBACK:
+        raise ValidationError("A confirmation needs no acknowledgement.", field="review")
+    if review.acknowledged_at is not None:
+        raise ValidationError("You have already acknowledged this feedback.", field="review")
+    review.acknowledged_at = now or utcnow()
+    record(by, "review.acknowledge", review, summary=f"{by.name}, {review.period_start:%B %Y}")
+    notify(review.leader, kind=ACKNOWLEDGED_KIND, link=review_path(review),
+           subject=f"{by.name} acknowledged your feedback for {review.period_start:%B %Y}")
+    return review
