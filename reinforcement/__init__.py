@@ -7,7 +7,7 @@ bp = Blueprint("reinforcement", __name__, url_prefix="/reinforcement")
 
 
 def init_app(app: Flask) -> None:
-    from reinforcement import models  # noqa: F401  (tables)
+    from reinforcement import demo, models  # noqa: F401  (tables, demo content)
 
     _init_plans()
     _init_check_ins()
