@@ -32,6 +32,7 @@ from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.people import tree
+from lms.people.csv_io import ImportRejected, Problem
 from lms.people.models import User
 from reinforcement.goals import check_value, monday_of, parse_number, value_problem
 from reinforcement.models import ActualSource, CheckIn, CheckInStatus, Metric, MetricActual
@@ -104,18 +105,7 @@ def enter_actual(person: User, metric: Metric, period_start: date, value: float,
 
 # --- CRM import ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    message: str
-
-
-class ImportRejected(Exception):
-    """The file has problems; nothing was written."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = sorted(problems, key=lambda p: p.line)
+# Problem and ImportRejected are the people import's: one shape for every CSV import.
 
 
 @dataclass
