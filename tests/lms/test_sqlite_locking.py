@@ -1,8 +1,9 @@
 """SQLite transactions under concurrent writers: the lock is taken up front and waited for.
 
 These tests need a database file that several connections share, so they build an app of
-their own on a temporary file and never use the ``session`` or ``client`` fixtures (whose
-single connection stays inside one outer transaction). Threads stand in for concurrent
+their own on a temporary file, whatever database the rest of the suite uses, and never use
+the ``session`` or ``client`` fixtures (whose single connection stays inside one outer
+transaction). Threads stand in for concurrent
 requests; the joins with a timeout only coordinate them, nothing asserts on time.
 """
 
@@ -30,10 +31,7 @@ from lms.notify import jobs, mailer
 from lms.notify.models import DeliveryStatus, OutboxMessage
 from lms.people.models import User
 from tests import factories
-from tests.conftest import TEST_DATABASE_URL
 
-pytestmark = pytest.mark.skipif(TEST_DATABASE_URL.startswith("postgresql"),
-                                reason="SQLite's locking; PostgreSQL takes none of these paths")
 BLOCKED_FOR = 1.0  # how long the main thread lets the other one try before going on
 
 
