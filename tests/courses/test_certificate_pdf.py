@@ -141,3 +141,13 @@ def test_a_template_with_a_static_image_still_renders_as_pdf_a(monkeypatch):
 
     assert fetched == [f"{BASE}/static/img/cadence.svg"]  # the one file, from the app
     assert pdfa_identification(reader) == ("3", "B")
+
+
+def test_a_template_without_a_language_renders_without_weasyprint_errors(caplog):
+    """Tagging needs the document's language: a fragment gets the app's, not an error."""
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        reader = render("<p>{{ learner_name }}</p>")
+
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert [record.getMessage() for record in caplog.records
+            if record.name.startswith("weasyprint")] == []
