@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from courses.certificates import rendering
 from courses.certificates.default_template import DEFAULT_CSS, DEFAULT_HTML
 from lms import ROOT
+from tests import factories
 
 BASE = "https://cadence.example.com"
 STATIC = ROOT / "static"
@@ -151,3 +152,19 @@ def test_a_template_without_a_language_renders_without_weasyprint_errors(caplog)
     assert reader.trailer["/Root"]["/Lang"] == "en"
     assert [record.getMessage() for record in caplog.records
             if record.name.startswith("weasyprint")] == []
+
+
+def test_an_admins_template_preview_is_a_pdf_a_with_the_link(client, login, session):
+    """The template form's preview renders what an admin typed, through the app."""
+    login(factories.admin())
+
+    response = client.post("/certificates/templates/preview", data={
+        "name": "Branded", "html": ADMIN_HTML, "css": "@page { size: A4 landscape }"})
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    assert pdfa_identification(reader) == ("3", "B")
+    assert reader.metadata.title == ("Certificate of Completion: Coaching Rhythm for Sales "
+                                     "Managers")
+    uris = {a.get_object()["/A"]["/URI"] for a in reader.pages[0]["/Annots"]}
+    assert uris == {f"https://cadence.test/verify/{rendering.SAMPLE_CODE}"}
