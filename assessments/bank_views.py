@@ -24,6 +24,7 @@ from lms.authz import permission_required, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.forms import apply_error
+from lms.spreadsheets import csv_download
 
 VIEW, MANAGE = "bank.view", "bank.manage"
 PER_PAGE = 100
@@ -311,11 +312,9 @@ def bank_export_json(questionbank: QuestionBank):
 @permission_required(MANAGE, load=QuestionBank)
 def bank_export_csv(questionbank: QuestionBank):
     try:
-        text = bank_exchange.export_csv(questionbank)
+        data = bank_exchange.export_csv(questionbank)
     except CadenceError as error:
         flash(error.message, "danger")
         return redirect(_bank_url(questionbank))
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename={_filename(questionbank, 'csv')}",
-        "Cache-Control": "no-store"})
+    return csv_download(data, _filename(questionbank, "csv"))  # answer keys: no-store
 

@@ -23,7 +23,7 @@ from assessments.bank_exchange.problems import (
 )
 from assessments.models import Question, QuestionBank, QuestionType
 from lms.errors import ValidationError
-from lms.spreadsheets import csv_text, looks_like_formula
+from lms.spreadsheets import csv_bytes, restore
 
 CSV_COLUMNS = ("type", "prompt", "choices", "correct", "points", "tags", "explanation",
                "partial_credit", "case_sensitive", "collapse_whitespace", "tolerance",
@@ -64,14 +64,14 @@ def _csv_row(question: Question) -> list:
     return [row[column] for column in CSV_COLUMNS]
 
 
-def export_csv(bank: QuestionBank) -> str:
-    """Return the bank as CSV text; cells that look like formulas are neutralised."""
+def export_csv(bank: QuestionBank) -> bytes:
+    """Return the bank as a CSV file; lines that look like formulas are neutralised."""
     questions = questions_of(bank)
     other = sorted({str(q.type) for q in questions if q.type not in CSV_TYPES})
     if other:
         raise ValidationError(f"CSV holds simple question types only; this bank has "
                               f"{', '.join(other)} questions: export it as JSON.")
-    return csv_text((_csv_row(q) for q in questions), CSV_COLUMNS)
+    return csv_bytes((_csv_row(q) for q in questions), CSV_COLUMNS)
 
 
 def _split(text: str) -> list[str]:
@@ -91,11 +91,8 @@ def _split(text: str) -> list[str]:
 
 
 def _cell(value: str) -> str:
-    """Trim a cell and undo the apostrophe the export puts before formula characters."""
-    value = value.strip()
-    if value.startswith("'") and looks_like_formula(value[1:]):
-        return value[1:]
-    return value
+    """Trim a cell and undo the apostrophes the export puts before formula characters."""
+    return restore(value.strip())
 
 
 def _yes_no(value: str, column: str, default):

@@ -25,7 +25,8 @@ DEFAULT_HTML = """\
       </div>
       <div class="verify">
         {{ qr_code }}
-        <p>Check this certificate at<br><span class="url">{{ verify_url }}</span></p>
+        <p>Check this certificate at<br><a class="url" href="{{ verify_url }}"><span>{{
+          verify_url[:-(code|length)] }}</span><wbr><span>{{ code }}</span></a></p>
         <p>Code <span class="code">{{ code }}</span></p>
       </div>
     </div>
@@ -79,6 +80,10 @@ h1 {
 .verify { width: 70mm; text-align: center; font-size: 7pt; color: #4a5568; }
 .verify svg { width: 26mm; height: 26mm; }
 .verify p { margin: 1mm 0 0; }
-.verify .url { font-size: 6.5pt; word-break: break-all; }
-.verify .code { font-family: "DejaVu Sans Mono", monospace; color: #1b2a41; }
+/* The address may break after /verify/, never inside the code: a reader types it whole. */
+.verify .url { font-size: 6.5pt; color: inherit; text-decoration: none; }
+.verify .url span { white-space: nowrap; }
+.verify .code {
+  font-family: "DejaVu Sans Mono", monospace; color: #1b2a41; white-space: nowrap;
+}
 """

@@ -32,7 +32,8 @@ PLACEHOLDERS: dict[str, str] = {
     "issued_on": "The date of issue, such as 4 March 2026",
     "issuer": "Who issues the certificate (CADENCE_CERTIFICATE_ISSUER)",
     "code": "The certificate's unique verification code",
-    "verify_url": "The public address where anyone can check the code",
+    "verify_url": "The public address where anyone can check the code; write "
+                  "<a href=\"{{ verify_url }}\">…</a> to make it a link in the PDF",
     "qr_code": "A QR code (inline SVG) of the verification address",
 }
 MAX_HTML = 100_000
@@ -40,6 +41,12 @@ MAX_CSS = 100_000
 STATIC_PREFIX = "/static/"
 VERIFY_PATH = "/verify/"
 SAMPLE_CODE = "SAMPLE-c0deSh0wnOnlyInPreviews"
+LANGUAGE = "en"  # the language of the built-in template and of the app's own words
+# PDF/A-3b so certificates archive: WeasyPrint embeds every font (subsets of the system's
+# or of /static/ files) and its own sRGB output intent, so nothing is fetched for it.
+# Tagged too, so screen readers get the reading order, headings and the link; PDF/A-3b
+# neither needs nor forbids tags.
+PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
 
 
 class TemplateError(ValueError):
@@ -188,8 +195,23 @@ class Rendered:
     refused: list[str] = field(default_factory=list)
 
 
+def describe(document, context: CertificateContext, language: str) -> None:
+    """Set the PDF's metadata from the certificate, whatever the template's <head> says."""
+    metadata = document.metadata
+    metadata.title = f"Certificate of Completion: {context.course_title}"
+    metadata.authors = [context.issuer]
+    metadata.description = (f"{context.learner_name} completed {context.course_title}, "
+                            f"issued by {context.issuer} on {format_date(context.issued_on)}. "
+                            f"Verify it at {context.verify_url}")
+    metadata.keywords = ["certificate", context.code]
+    metadata.generator = "Cadence"
+    metadata.created = context.issued_on.isoformat()  # the same in /Info and in XMP
+    metadata.modified = None
+    metadata.lang = metadata.lang or language  # a template's own <html lang> wins
+
+
 def render_pdf(html: str, css: str, context: CertificateContext, *, static_folder: str | Path,
-               base_url: str) -> Rendered:
+               base_url: str, language: str = LANGUAGE) -> Rendered:
     """Render a certificate to PDF; resources the fetcher refused are left out and listed."""
     document = render_html(html, context)
     fetcher = StaticFetcher(static_folder, base_url)
@@ -197,9 +219,10 @@ def render_pdf(html: str, css: str, context: CertificateContext, *, static_folde
     base = base_url.rstrip("/") + "/"
     stylesheets = ([CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=fonts)]
                    if css.strip() else [])
-    pdf = HTML(string=document, base_url=base, url_fetcher=fetcher).write_pdf(
-        stylesheets=stylesheets, font_config=fonts)
-    return Rendered(pdf, fetcher.refused)
+    rendered = HTML(string=document, base_url=base, url_fetcher=fetcher).render(
+        stylesheets=stylesheets, font_config=fonts, **PDF_OPTIONS)
+    describe(rendered, context, language)
+    return Rendered(rendered.write_pdf(**PDF_OPTIONS), fetcher.refused)
 
 
 def check_template(html: str, css: str, *, static_folder: str | Path, base_url: str,

@@ -20,7 +20,7 @@ from lms.audit.models import AuditEntry
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import EMAIL_PATTERN, Level, Role, User, may_report_to
-from lms.spreadsheets import looks_like_formula, safe_cell
+from lms.spreadsheets import csv_bytes, looks_like_formula
 
 COLUMNS = ("email", "name", "title", "level", "manager_email", "roles")
 ROLE_SPLIT = re.compile(r"[;|\s]+")
@@ -339,18 +339,14 @@ def _audit(actor_id, action, object_id, now, summary, changes) -> dict:
             "object_id": object_id, "summary": summary, "changes": changes, "created_at": now}
 
 
-def export_people() -> str:
-    """Return everyone as org-chart CSV, in the import's format."""
+def export_people() -> bytes:
+    """Return everyone as an org-chart CSV file, in the import's format."""
     manager = aliased(User)
     result = db.session.execute(
         select(User.email, User.name, User.job_title, User.level, manager.email,
                User.is_admin, User.is_facilitator)
         .outerjoin(manager, manager.id == User.manager_id).order_by(User.id))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for email, name, title, level, manager_email, is_admin, is_fac in result:
-        roles = ";".join(r for r, on in (("admin", is_admin), ("facilitator", is_fac)) if on)
-        writer.writerow([safe_cell(v) for v in (email, name, title, level,
-                                                manager_email or "", roles)])
-    return out.getvalue()
+    rows = ((email, name, title, level, manager_email or "",
+             ";".join(r for r, on in (("admin", is_admin), ("facilitator", is_fac)) if on))
+            for email, name, title, level, manager_email, is_admin, is_fac in result)
+    return csv_bytes(rows, COLUMNS)

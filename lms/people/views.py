@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -13,6 +13,7 @@ from lms.forms import apply_error
 from lms.people import bp, csv_io, services, tree
 from lms.people.forms import ConfirmForm, ImportForm, PersonForm, ReassignForm
 from lms.people.models import Level, User
+from lms.spreadsheets import csv_download
 
 PER_PAGE = 50
 
@@ -183,5 +184,4 @@ def import_csv():
 @bp.get("/export.csv")
 @permission_required("people.manage")
 def export_csv():
-    return Response(csv_io.export_people(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=cadence-org-chart.csv"})
+    return csv_download(csv_io.export_people(), "cadence-org-chart.csv")

@@ -16,6 +16,7 @@ from assessments.bank_exchange import ImportRejected
 from assessments.models import Question, QuestionBank
 from lms.audit.models import AuditEntry
 from lms.extensions import db
+from tests import csv_files
 from tests.assessments.test_banks import answered, every_type, single
 
 HEADER = ",".join(bank_exchange.CSV_COLUMNS)
@@ -198,7 +199,7 @@ def test_an_answered_questions_type_cannot_change_by_import(org, full_bank):
 # --- CSV -------------------------------------------------------------------------------------
 
 def test_csv_export_writes_one_row_per_question_with_formulas_neutralised(org, full_bank):
-    rows = list(csv.DictReader(io.StringIO(bank_exchange.export_csv(full_bank))))
+    rows = csv_files.dicts(bank_exchange.export_csv(full_bank))
 
     assert list(rows[0]) == list(bank_exchange.CSV_COLUMNS)
     assert rows[0] == {
@@ -212,6 +213,7 @@ def test_csv_export_writes_one_row_per_question_with_formulas_neutralised(org, f
     assert (rows[3]["correct"], rows[3]["case_sensitive"], rows[3]["collapse_whitespace"]) == (
         "SPIN|SPIN selling", "no", "yes")
     assert (rows[4]["correct"], rows[4]["tolerance"]) == ("25.0", "0.5")
+    assert rows[5]["prompt"] == "Which = is a formula?\n\n'- one\n'- two"  # every line
     assert rows[5]["choices"] == r"'-5% discount|Ask \| listen|@mention, =SUM(A1)"
     assert rows[5]["explanation"] == "'=HYPERLINK(\"https://example.test\")"
     assert rows[5]["correct"] == "c"  # the third choice, whatever its key
@@ -221,7 +223,7 @@ def test_csv_round_trip_into_an_empty_bank_is_exact(org, course, full_bank):
     text = bank_exchange.export_csv(full_bank)
     empty = banks.create_bank(course, banks.BankData("Copy"), by=org.admin)
 
-    result = bank_exchange.import_into(empty, text.encode(), by=org.admin, kind="csv")
+    result = bank_exchange.import_into(empty, text, by=org.admin, kind="csv")
 
     assert result.created == 6
     assert bank_exchange.export_csv(empty) == text
@@ -236,7 +238,7 @@ def test_importing_the_same_csv_twice_changes_nothing_even_with_reordered_keys(o
     text = bank_exchange.export_csv(full_bank)
     before = (count(AuditEntry), [dict(q.spec) for q in full_bank.questions])
 
-    result = bank_exchange.import_into(full_bank, text.encode(), by=org.admin, kind="csv")
+    result = bank_exchange.import_into(full_bank, text, by=org.admin, kind="csv")
 
     assert (result.created, result.updated, result.unchanged) == (0, 0, 6)
     assert count(AuditEntry) == before[0] + 1
@@ -245,7 +247,7 @@ def test_importing_the_same_csv_twice_changes_nothing_even_with_reordered_keys(o
 
 
 def test_csv_can_fix_a_key_by_letter_and_the_key_version_follows(org, full_bank):
-    rows = list(csv.reader(io.StringIO(bank_exchange.export_csv(full_bank))))
+    rows = csv_files.rows(bank_exchange.export_csv(full_bank))
     rows[1][3] = "2"  # the right answer is now the second choice, given by number
     out = io.StringIO()
     csv.writer(out, quoting=csv.QUOTE_ALL).writerows(rows)
@@ -354,7 +356,10 @@ def test_export_pages_download_json_and_csv(client, login, org, full_bank):
 
     response = client.get(f"/assessments/banks/{full_bank.id}/export.csv")
     assert response.mimetype == "text/csv"
-    assert response.get_data(as_text=True) == bank_exchange.export_csv(full_bank)
+    assert response.data == bank_exchange.export_csv(full_bank)
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="discovery-basics.bank.csv"')
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_import_page_takes_csv_and_reports_what_it_did(client, login, org, bank):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from assessments.models import Observation, ObservationStatus, Rubric
 from lms.extensions import db
 from lms.notify.models import Notification
-from tests import factories
+from tests import csv_files, factories
 from tests.assessments import factories_scorecards as make
 
 
@@ -176,7 +176,7 @@ def test_manager_sees_the_teams_weakest_criteria_and_csv(client, login, org, rub
                       r'(\d+)</td>\s*<td class="text-end">(\d+)</td>', html)
     assert rows == [("Criterion 1", "2.00", "3", "2"), ("Criterion 2", "3.33", "3", "2"),
                     ("Criterion 3", "4.00", "3", "2")]
-    csv = client.get("/assessments/scorecards/team?format=csv").get_data(as_text=True)
+    csv = csv_files.text(client.get("/assessments/scorecards/team?format=csv").data)
     lines = csv.strip().splitlines()
     assert lines[0] == "rubric,criterion,mean_score,scores,people,scores_1_or_2"
     assert lines[1] == "Discovery role-play,Criterion 1,2.0,3,2,2"

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from assessments.models import Survey, SurveyResponse
 from lms.db import utcnow
 from lms.extensions import db
-from tests import factories
+from tests import csv_files, factories
 from tests.assessments import factories_scorecards as make
 
 
@@ -97,7 +97,7 @@ def test_leader_sees_results_by_level_for_their_subtree_with_csv(client, login, 
     html = client.get(f"/assessments/surveys/{survey.id}/results").get_data(as_text=True)
     assert "You and everyone under you." in html
     csv = client.get(f"/assessments/surveys/{survey.id}/results?format=csv")
-    lines = csv.get_data(as_text=True).strip().splitlines()
+    lines = csv_files.text(csv.data).strip().splitlines()
     assert lines[0] == "level,in_audience,respondents,response_rate,overall,Goals,Inspection"
     assert lines[1:] == ["Leader,1,1,100,4.0,4.0,4.0", "Manager,2,1,50,2.0,2.5,1.0",
                          "All levels,3,2,67,3.0,3.25,2.5"]

@@ -20,7 +20,7 @@ from lms.audit.models import AuditEntry
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.models import Notification
-from tests import factories
+from tests import csv_files, factories
 
 BASE = "https://cadence.test"
 CODE = re.compile(r"^[A-Za-z0-9_-]{32,40}$")
@@ -338,7 +338,7 @@ def test_a_manager_sees_their_subtree_with_filters_and_csv(org, client, login):
     assert "Ron Rep" in filtered.get_data(as_text=True)
     assert "Rita Rep" not in filtered.get_data(as_text=True)
     csv = client.get("/certificates/people", query_string={"format": "csv"})
-    lines = csv.get_data(as_text=True).strip().splitlines()
+    lines = csv_files.text(csv.data).strip().splitlines()
     assert csv.mimetype == "text/csv" and lines[0].startswith("name,email,course")
     assert len(lines) == 3 and f"{BASE}/verify/" in lines[1]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -21,7 +19,7 @@ from courses.live.models import (
 from lms.config import ConfigError, load_config
 from lms.extensions import db
 from lms.people import tree
-from tests import factories
+from tests import csv_files, factories
 from tests.courses.factories_live import NOW, a_program, a_session, deliver, message, register
 
 
@@ -135,7 +133,7 @@ def test_empty_session_has_no_shares(org):
 
 def rows_of(response) -> list[list[str]]:
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return csv_files.rows(response.data)
 
 
 def test_session_page_shows_levels_and_the_managers_list(client, login, kickoff, org):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -14,7 +12,7 @@ from courses.services import enrolment, player
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level
-from tests import factories
+from tests import csv_files, factories
 
 TEAM = "/courses/progress/team"
 LEVELS = "/courses/progress/levels"
@@ -37,7 +35,7 @@ def _csv(client, url: str, **params) -> list[dict]:
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    return csv_files.dicts(response.data)
 
 
 def _enrol(person, course, *, by, due_in_days: int | None = None, lessons_done: int = 0):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from pathlib import Path
@@ -15,7 +14,7 @@ from lms.audit.models import AuditEntry
 from lms.extensions import db
 from lms.people.csv_io import ImportRejected, export_people, import_people
 from lms.people.models import Level, User, may_report_to
-from tests import factories
+from tests import csv_files, factories
 
 HEADER = "email,name,title,level,manager_email,roles"
 DATA = Path(__file__).parent / "data"
@@ -368,7 +367,7 @@ def test_export_then_import_round_trips_with_zero_changes(session):
     db.session.commit()
     audits = count(AuditEntry)
 
-    result = import_people(export_people().encode(), by=None)
+    result = import_people(export_people(), by=None)
 
     assert (result.created, result.updated) == (0, 0)
     assert result.unchanged == count(User) == 12
@@ -380,7 +379,7 @@ def test_export_lists_everyone_with_manager_email_and_roles(session):
     org.manager_a2.is_facilitator = True
     db.session.flush()
 
-    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(export_people()))}
+    rows = {row["email"]: row for row in csv_files.dicts(export_people())}
 
     assert len(rows) == 11
     assert rows[org.rep_a1a.email]["manager_email"] == org.manager_a1.email
@@ -394,23 +393,23 @@ def test_export_lists_everyone_with_manager_email_and_roles(session):
 def test_export_escapes_formula_cells_and_import_restores_them(session, value):
     person = factories.person(name=value, job_title=value)
 
-    (row,) = [row for row in csv.DictReader(io.StringIO(export_people()))
+    (row,) = [row for row in csv_files.dicts(export_people())
               if row["email"] == person.email]
     assert row["name"] == row["title"] == f"'{value}"
     assert row["name"][1:2] in "=+-@'"
 
     person.name = person.job_title = "changed"
     db.session.flush()
-    import_people(export_people().replace("changed", f"'{value}").encode(), by=None)
+    import_people(export_people().replace(b"changed", f"'{value}".encode()), by=None)
     assert (person.name, person.job_title) == (value, value)
 
 
 def test_plain_cells_are_exported_as_they_are(session):
     person = factories.person(name="O'Brien", job_title="Rep - East")
 
-    text = export_people()
+    text = export_people().decode("utf-8-sig")
 
-    assert f"{person.email},O'Brien,Rep - East,rep,," in text
+    assert f"{person.email},O'Brien,Rep - East,rep,,\r\n" in text
 
 
 # --- the browser pages -----------------------------------------------------------------------
@@ -467,9 +466,9 @@ def test_export_download_is_csv_for_admins(client, login, session):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    text = response.get_data(as_text=True)
-    assert text.splitlines()[0] == HEADER
-    assert org.rep_b1a.email in text
+    header, *records = csv_files.rows(response.data)
+    assert ",".join(header) == HEADER
+    assert org.rep_b1a.email in {record[0] for record in records}
 
 
 def test_non_admin_cannot_upload_an_org_chart(client, login, session):

@@ -13,7 +13,7 @@ from lms.people.models import Level
 from reinforcement.adherence import NO_CHECK_INS, Period, median, parse_period, rollup
 from reinforcement.adherence.report import HEADERS, csv_rows, trend_charts
 from reinforcement.models import CheckInStatus
-from tests import factories
+from tests import csv_files, factories
 from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import MARCH, NOW, at
 
@@ -254,7 +254,7 @@ def test_report_csv_has_the_header_and_a_row_per_line(client, login, org, table)
     login(org.leader_a)
     response = client.get(f"/reinforcement/adherence/?format=csv&table={table}")
     assert response.mimetype == "text/csv"
-    lines = response.get_data(as_text=True).strip().splitlines()
+    lines = csv_files.text(response.data).strip().splitlines()
     assert lines[0] == ",".join(HEADERS[table])
     expected = {"coaches": 3, "leaders": 1, "levels": 2, "trend": None}[table]
     if expected is not None:

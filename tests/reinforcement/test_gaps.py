@@ -15,7 +15,7 @@ from lms.notify.models import Notification
 from reinforcement import actions
 from reinforcement.gaps import Action, create_gap_review, evaluate_gap_review, root_cause_report
 from reinforcement.models import ActionItem, CheckInStatus, GapReview, RootCause
-from tests import factories
+from tests import csv_files, factories
 from tests.reinforcement import factories_checkins as checkins
 from tests.reinforcement import factories_goals as make
 
@@ -328,7 +328,7 @@ def test_root_cause_page_and_csv_for_a_leader(client, switch, org):
     switch(org.leader_a)
     html = client.get("/reinforcement/gap-reviews/report").get_data(as_text=True)
     assert "the people under you" in html and "4 gap reviews" in html
-    csv = client.get("/reinforcement/gap-reviews/report?format=csv").get_data(as_text=True)
+    csv = csv_files.text(client.get("/reinforcement/gap-reviews/report?format=csv").data)
     lines = csv.splitlines()
     assert lines[0] == "root_cause,level,metric,reviews,evaluated,improved"
     assert "skills,rep,Proposals sent,2,1,1" in lines

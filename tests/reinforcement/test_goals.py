@@ -17,7 +17,7 @@ from lms.notify.models import Notification
 from reinforcement import goals
 from reinforcement.goal_progress import GoalStatus, goal_chart, measure, progress, team_table
 from reinforcement.models import Goal, Metric
-from tests import factories
+from tests import csv_files, factories
 from tests.reinforcement import factories_goals as make
 
 Y, N = True, False
@@ -456,7 +456,7 @@ def test_team_table_shows_each_report_and_metric_with_the_gap(client, switch, or
     html = client.get("/reinforcement/goals/team").get_data(as_text=True)
     assert "Rita Rep" in html and "Ron Rep" in html
     assert "39 short" in html and "5% ahead" in html and "No goal" in html
-    csv = client.get("/reinforcement/goals/team?format=csv").get_data(as_text=True)
+    csv = csv_files.text(client.get("/reinforcement/goals/team?format=csv").data)
     assert csv.splitlines()[0].startswith("person,email,metric,starts_on")
     assert "Rita Rep" in csv and ",behind," in csv and ",on_track," in csv
 
