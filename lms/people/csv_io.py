@@ -59,12 +59,13 @@ def records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]
         except StopIteration:
             return
         except csv.Error as error:
-            problems.append(Problem(reader.line_num or 1, _unreadable(error)))
+            problems.append(Problem(reader.line_num or 1, unreadable(error)))
             return
         yield reader.line_num, record
 
 
-def _unreadable(error: csv.Error) -> str:
+def unreadable(error: csv.Error) -> str:
+    """Say why the csv module refused a record, in the words of the other line problems."""
     if "field limit" in str(error):
         return f"a cell is longer than {csv.field_size_limit():,} characters"
     return f"not readable as CSV: {error}"

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.people.csv_io import ImportRejected, import_people
 from lms.people.models import User
+from lms.web.bodies import TOO_DEEP
 from tests import factories
+from tests.api_support import token_headers
 
 HEADER = "email,name,title,level,manager_email,roles"
 HUGE = "x" * (csv.field_size_limit() + 1)
@@ -61,3 +63,15 @@ def test_the_command_lists_the_line_and_writes_nothing(app, session, tmp_path):
 
     assert result.exit_code != 0 and f"{path}:2: a cell is longer than" in result.output
     assert count() == before
+
+
+def test_any_json_body_nested_too_deep_is_a_bad_request(client, session):
+    headers = {**token_headers(factories.admin(), ["people:read", "people:write"]),
+               "Content-Type": "application/json"}
+
+    response = client.post("/api/v1/people/", data="[" * 100_000 + "]" * 100_000,
+                           headers=headers)
+
+    assert response.status_code == 400
+    assert response.get_json() == {"errors": {"request": [TOO_DEEP]}}
+    assert count() == 1  # the admin only
