@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         reminders,
         security,
         templating,
+        web,
     )
     from lms.config import load_config
     from lms.extensions import bootstrap, csrf, db, limiter, migrate
@@ -38,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str((overrides or {}).get("INSTANCE_PATH") or ROOT / "instance"),
     )
+    web.init_app(app)  # before any route, so every <int:…> gets the bounded converter
     load_config(app, overrides)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -15,6 +15,7 @@ from flask import Flask, abort, g, request
 from flask_smorest import Api, Blueprint
 
 from lms.extensions import csrf
+from lms.web.converters import BoundedIntConverter, openapi_schema
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer",
                  "description": "A personal API token created under Account → API tokens."}
@@ -41,6 +42,11 @@ class PageArgsSchema(ma.Schema):
 
 class CadenceApi(Api):
     ERROR_SCHEMA = ErrorSchema
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Document the bounds of every <int:…> path parameter (minimum and maximum).
+        self.register_converter(BoundedIntConverter, openapi_schema)
 
     def _register_error_handlers(self):
         """Leave error rendering to ``lms.errors``, which knows the one JSON shape."""

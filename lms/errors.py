@@ -60,15 +60,21 @@ def _api_errors(error: HTTPException) -> dict[str, list[str]]:
     return {"request": [error.description]}
 
 
+def _own_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers the error itself carries, such as the ``Allow`` a 405 must send."""
+    return [(name, value) for name, value in error.get_headers()
+            if name.lower() != "content-type"]
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
-            return {"errors": _api_errors(error)}, error.code
-        template = f"errors/{error.code}.html" if error.code in (403, 404, 429) else None
-        return render_template(
-            template or "errors/generic.html", error=error
-        ), error.code
+            body = {"errors": _api_errors(error)}
+        else:
+            template = f"errors/{error.code}.html" if error.code in (403, 404, 429) else None
+            body = render_template(template or "errors/generic.html", error=error)
+        return body, error.code, _own_headers(error)
 
     @app.errorhandler(CadenceError)
     def domain_error(error: CadenceError):
