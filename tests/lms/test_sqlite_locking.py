@@ -25,6 +25,8 @@ from sqlalchemy.exc import OperationalError
 from courses.certificates import rendering
 from courses.certificates import services as certificates
 from courses.certificates.models import Certificate
+from courses.models import Enrollment
+from courses.services import enrolment
 from lms import create_app
 from lms.auth.models import ApiToken
 from lms.auth.services import create_api_token
@@ -174,7 +176,8 @@ def test_the_render_job_holds_no_lock_while_the_pdf_renders(file_app, monkeypatc
 
 def test_gets_that_write_take_the_write_lock_before_they_write(file_app, caplog):
     """Every write of a GET runs in a transaction begun with the lock (``lms.db`` logs any
-    write it sees in a read-only one): a token's last use, a feed's, a PDF stored."""
+    write it sees in a read-only one): a token's last use, a feed's, a PDF stored, the
+    lesson a learner opened."""
     with file_app.app_context():
         person = factories.person(name="Getter")
         _token, secret = create_api_token(person, password=PASSWORD, name="t",
@@ -185,8 +188,10 @@ def test_gets_that_write_take_the_write_lock_before_they_write(file_app, caplog)
                                   course_id=course.id, learner_name=person.name,
                                   course_title="Gets", issuer="Cadence")
         db.session.add(certificate)
+        enrolment.enrol(person, course, by=person)
         db.session.commit()
         email, certificate_id = person.email, certificate.id
+        lesson = f"/courses/{course.slug}/lessons/{course.current_version.lessons[0].key}"
     client = file_app.test_client()
     caplog.set_level(logging.WARNING, logger="lms.db")
 
@@ -195,9 +200,11 @@ def test_gets_that_write_take_the_write_lock_before_they_write(file_app, caplog)
     assert client.get(f"/calendar/{feed_secret}.ics").status_code == 200
     client.post("/login", data={"email": email, "password": PASSWORD})
     assert client.get(f"/certificates/{certificate_id}/pdf").status_code == 200
+    assert client.get(lesson).status_code == 200  # where the learner is, to resume there
 
     assert [r.getMessage() for r in caplog.records if r.name == "lms.db"] == []
     with file_app.app_context():
         assert db.session.scalar(select(ApiToken.last_used_at)) is not None
         assert db.session.scalar(select(CalendarToken.last_used_at)) is not None
         assert db.session.get(Certificate, certificate_id).rendered_at is not None
+        assert db.session.scalar(select(Enrollment.last_lesson_key)) == lesson.rsplit("/")[-1]
