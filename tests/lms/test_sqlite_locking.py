@@ -10,6 +10,7 @@ requests; the joins with a timeout only coordinate them, nothing asserts on time
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -24,13 +25,20 @@ from sqlalchemy.exc import OperationalError
 from courses.certificates import rendering
 from courses.certificates import services as certificates
 from courses.certificates.models import Certificate
+from courses.models import Enrollment
+from courses.services import enrolment
 from lms import create_app
+from lms.auth.models import ApiToken
+from lms.auth.services import create_api_token
+from lms.calendar.models import CalendarToken
+from lms.calendar.services import create_feed
 from lms.db import begin_writing, utcnow
 from lms.extensions import db
 from lms.notify import jobs, mailer
 from lms.notify.models import DeliveryStatus, OutboxMessage
 from lms.people.models import User
 from tests import factories
+from tests.factories import PASSWORD
 
 BLOCKED_FOR = 1.0  # how long the main thread lets the other one try before going on
 
@@ -42,6 +50,7 @@ def file_app(tmp_path_factory) -> Iterator[Flask]:
         "TESTING": True, "INSTANCE_PATH": str(folder), "SECRET_KEY": "locking-test",
         "DATABASE_URL": f"sqlite:///{folder / 'locking.db'}", "BASE_URL": "https://cadence.test",
         "OUTBOX_DIR": str(folder / "outbox"), "SQLITE_BUSY_SECONDS": 30,
+        "WTF_CSRF_ENABLED": False,
     })
     with app.app_context():
         flask_migrate.upgrade()
@@ -163,3 +172,39 @@ def test_the_render_job_holds_no_lock_while_the_pdf_renders(file_app, monkeypatc
         stored = db.session.get(Certificate, certificate.id, populate_existing=True)
         assert stored.rendered_at is not None
         assert stored.pdf_sha256 == hashlib.sha256(stored.pdf).hexdigest()
+
+
+def test_gets_that_write_take_the_write_lock_before_they_write(file_app, caplog):
+    """Every write of a GET runs in a transaction begun with the lock (``lms.db`` logs any
+    write it sees in a read-only one): a token's last use, a feed's, a PDF stored, the
+    lesson a learner opened."""
+    with file_app.app_context():
+        person = factories.person(name="Getter")
+        _token, secret = create_api_token(person, password=PASSWORD, name="t",
+                                          scopes=["people:read"], days=1)
+        _feed, feed_secret = create_feed(person)
+        course = factories.course(title="Gets")
+        certificate = Certificate(code=certificates.new_code(), user_id=person.id,
+                                  course_id=course.id, learner_name=person.name,
+                                  course_title="Gets", issuer="Cadence")
+        db.session.add(certificate)
+        enrolment.enrol(person, course, by=person)
+        db.session.commit()
+        email, certificate_id = person.email, certificate.id
+        lesson = f"/courses/{course.slug}/lessons/{course.current_version.lessons[0].key}"
+    client = file_app.test_client()
+    caplog.set_level(logging.WARNING, logger="lms.db")
+
+    assert client.get("/api/v1/people/me",
+                      headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert client.get(f"/calendar/{feed_secret}.ics").status_code == 200
+    client.post("/login", data={"email": email, "password": PASSWORD})
+    assert client.get(f"/certificates/{certificate_id}/pdf").status_code == 200
+    assert client.get(lesson).status_code == 200  # where the learner is, to resume there
+
+    assert [r.getMessage() for r in caplog.records if r.name == "lms.db"] == []
+    with file_app.app_context():
+        assert db.session.scalar(select(ApiToken.last_used_at)) is not None
+        assert db.session.scalar(select(CalendarToken.last_used_at)) is not None
+        assert db.session.get(Certificate, certificate_id).rendered_at is not None
+        assert db.session.scalar(select(Enrollment.last_lesson_key)) == lesson.rsplit("/")[-1]
