@@ -1,6 +1,6 @@
 """Check-ins and action items in the calendar: a single check-in's ``.ics`` and the feed.
 
-Both go through the shared RFC 5545 writer (``lms.calendar.feeds``) so a check-in has one
+Both go through the shared iCalendar builder (``lms.calendar.feeds``) so a check-in has one
 UID everywhere. A cancelled or moved check-in stays in the feed for a while as a cancelled
 event (its ``sequence`` moved on), so calendar apps remove it; the check-in that replaces a
 moved one is a new event. Open action items are all-day events on their due date; once done
@@ -69,7 +69,7 @@ def check_in_event(check_in: CheckIn, viewer: User) -> Event:
         description=description,
         url=absolute_url(url_for("reinforcement.check_in_detail", id=check_in.id)),
         cancelled=check_in.status in GONE, sequence=check_in.sequence or 0,
-        last_modified=check_in.updated_at)
+        last_modified=check_in.updated_at, busy=True)
 
 
 def invitation(check_in: CheckIn, person: User) -> str:

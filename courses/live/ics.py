@@ -1,6 +1,6 @@
 """Live sessions in the calendar: a single-session invitation and the person's feed.
 
-Both go through the shared RFC 5545 writer so a session has one UID everywhere and its
+Both go through the shared iCalendar builder so a session has one UID everywhere and its
 ``sequence`` (moved on by every change and the cancellation) lets calendar apps update it.
 """
 
@@ -39,7 +39,8 @@ def session_event(session: LiveSession, *, registration_cancelled: bool = False)
         end=session.ends_at, description=description,
         url=absolute_url(url_for("courses.session_detail", id=session.id)),
         cancelled=session.status == SessionStatus.CANCELLED or registration_cancelled,
-        sequence=session.sequence, last_modified=session.updated_at)
+        sequence=session.sequence, last_modified=session.updated_at,
+        location=session.location or session.meeting_url, busy=True)
 
 
 def invitation(session: LiveSession, person: User) -> str:
