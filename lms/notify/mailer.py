@@ -13,6 +13,8 @@ from pathlib import Path
 from flask import current_app
 
 from lms.notify.models import OutboxMessage
+from lms.notify.preferences import is_bulk
+from lms.notify.unsubscribe import ONE_CLICK, url_for_kind
 
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
 
@@ -33,6 +35,10 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     message["To"] = Address(display_name=one_line(row.to_name), addr_spec=row.to_address)
     message["Subject"] = one_line(row.subject)
     message["Auto-Submitted"] = "auto-generated"
+    if row.kind and row.recipient_id and is_bulk(row.kind):
+        # RFC 2369 and RFC 8058: mail clients offer "unsubscribe" and POST to it directly.
+        message["List-Unsubscribe"] = f"<{url_for_kind(row.recipient_id, row.kind)}>"
+        message["List-Unsubscribe-Post"] = ONE_CLICK
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
