@@ -10,6 +10,7 @@ that zone's transitions, or in UTC (``Z``) when the zone is None.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -70,6 +71,12 @@ def _offset(zone: ZoneInfo, moment: datetime) -> timedelta:
 
 def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
     """The UTC instants in [start, end) where ``zone``'s offset changes, to the minute."""
+    return list(_transitions(zone, start, end))
+
+
+@functools.lru_cache(maxsize=256)
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> tuple[datetime, ...]:
+    # A day-by-day scan: worth keeping, as every invitation and feed of a zone asks again.
     found, moment = [], start
     step = timedelta(days=1)
     while moment < end:
@@ -84,7 +91,7 @@ def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime
                     high = middle
             found.append(high.replace(second=0, microsecond=0))
         moment = after
-    return found
+    return tuple(found)
 
 
 def _observance(zone: ZoneInfo, onset: datetime, before: timedelta) -> icalendar.Component:

@@ -16,12 +16,19 @@ from lms.notify.models import Channel, Notification, OutboxMessage
 from lms.notify.preferences import channel_for, channels_for
 from lms.people.models import User
 
+Invitation = Callable[[User], str]  # a person -> the iCalendar invitation their email carries
+
 
 def absolute_url(path: str) -> str:
     """Build a link from the configured base URL, never from the request's Host header."""
     if not path:
         return current_app.config["BASE_URL"] + "/"
     return current_app.config["BASE_URL"] + ("" if path.startswith("/") else "/") + path
+
+
+def link_to(endpoint: str, **values) -> str:
+    """An absolute link to ``endpoint``, in a request or outside one (jobs, the CLI)."""
+    return absolute_url(current_app.url_map.bind("").build(endpoint, values))
 
 
 def _message_id() -> str:
@@ -55,11 +62,12 @@ def queue_email(recipient: User, *, subject: str, template: str, context: dict,
 
 
 def notify(recipient: User, *, kind: str, subject: str, body: str = "", link: str = "",
-           email: bool = True, calendar: str = "") -> Notification:
+           email: bool = True, calendar: Invitation | None = None) -> Notification:
     """Tell ``recipient`` about something, in the app and, as they chose, by email.
 
-    ``email=False`` keeps it in the app whatever the person chose; ``calendar`` is an
-    invitation the email carries (a digest does not: it lists, it does not invite).
+    ``email=False`` keeps it in the app whatever the person chose; ``calendar(recipient)``
+    writes the invitation the email carries, only if an email goes out (a digest lists, it
+    does not invite).
     """
     channel = channel_for(recipient, kind) if email and recipient.is_active else Channel.IN_APP
     notification = Notification(recipient=recipient, kind=kind, subject=subject, body=body,
@@ -68,14 +76,15 @@ def notify(recipient: User, *, kind: str, subject: str, body: str = "", link: st
     if channel == Channel.EMAIL:
         queue_email(recipient, subject=subject, template="notification",
                     context={"body": body, "link": absolute_url(link) if link else ""},
-                    notification=notification, kind=kind, calendar=calendar)
+                    notification=notification, kind=kind,
+                    calendar=calendar(recipient) if calendar else "")
     return notification
 
 
 def notify_many(recipients: list[User], *, kind: str, subject: str, body: str = "",
                 link: str = "", email: bool = True, template: str = "notification",
                 context: dict | None = None, now: datetime | None = None,
-                calendar: Callable[[User], str] | None = None) -> int:
+                calendar: Invitation | None = None) -> int:
     """Tell everyone in ``recipients`` the same thing; returns how many were told.
 
     Three statements however many people there are (one SELECT for their preferences, one

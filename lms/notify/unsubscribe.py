@@ -26,6 +26,7 @@ from lms.notify.preferences import (
     is_bulk,
     settings_of,
 )
+from lms.notify.services import link_to
 from lms.people.models import User
 
 SALT = "cadence.notify.list-unsubscribe"
@@ -57,10 +58,7 @@ def token_for(person_id: int, kind: str) -> str:
 
 def url_for_kind(person_id: int, kind: str) -> str:
     """The absolute unsubscribe address of ``kind`` for ``person_id``, from the base URL."""
-    # Built from the URL map rather than url_for: delivery runs outside any request.
-    path = current_app.url_map.bind("").build("notify.unsubscribe",
-                                              {"token": token_for(person_id, kind)})
-    return current_app.config["BASE_URL"] + path
+    return link_to("notify.unsubscribe", token=token_for(person_id, kind))
 
 
 def read_token(token: str) -> Subscription | None:

@@ -1,4 +1,5 @@
-"""outbox messages: the kind of mail (for one-click unsubscribe) and a calendar invitation
+"""outbox messages: the kind of mail (for one-click unsubscribe) and a calendar invitation;
+registrations: their own iCalendar sequence
 
 Revision ID: 3f1c9a7d2e51
 Revises: b7e2d4a91c05
@@ -22,9 +23,14 @@ def upgrade():
                                       nullable=False))
         batch_op.add_column(sa.Column('calendar', sa.Text(), server_default='',
                                       nullable=False))
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sequence', sa.Integer(), server_default='0',
+                                      nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_column('sequence')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_column('calendar')
         batch_op.drop_column('kind')
