@@ -35,7 +35,7 @@ def session_uid(session_id: int) -> str:
 def _changed_at(session: LiveSession, registration: Registration | None) -> datetime:
     moments = [session.updated_at]
     if registration is not None:
-        moments += [registration.registered_at, registration.cancelled_at]
+        moments += [registration.registered_at, registration.changed_at]
     return max(moment for moment in moments if moment is not None)
 
 

@@ -184,8 +184,15 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
     # This person's changes (registered, cancelled, promoted): added to the session's own
-    # iCalendar SEQUENCE, so their copy of the event moves on with either.
+    # iCalendar SEQUENCE, so their copy of the event moves on with either; ``changed_at``
+    # is the last of them (the event's LAST-MODIFIED, with the session's ``updated_at``).
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def touch(self) -> None:
+        """Record a change of this person's copy of the event for calendar apps."""
+        self.sequence = (self.sequence or 0) + 1
+        self.changed_at = utcnow()
 
     session: Mapped[LiveSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -230,7 +230,7 @@ def register(person: User, session: LiveSession, *, by: User) -> Registration:
     registration.status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
     registration.registered_at, registration.cancelled_at = utcnow(), None
     registration.registered_by_id = by.id
-    registration.sequence = (registration.sequence or 0) + 1
+    registration.touch()
     registration.user, registration.session = person, session
     db.session.flush()
     record(by, "session.register", registration,
@@ -270,7 +270,7 @@ def cancel_registration(registration: Registration, *, by: User) -> Registration
     _lock(session)
     held_seat = registration.status == RegistrationStatus.REGISTERED
     registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
-    registration.sequence = (registration.sequence or 0) + 1
+    registration.touch()
     record(by, "session.unregister", registration,
            summary=f"{registration.user.name} cancelled for {session.title}")
     if held_seat:  # take the event out of their calendar
@@ -288,7 +288,7 @@ def cancel_registration(registration: Registration, *, by: User) -> Registration
     if promoted is None:
         return None
     promoted.status = RegistrationStatus.REGISTERED
-    promoted.sequence = (promoted.sequence or 0) + 1
+    promoted.touch()
     record(by, "session.promote", promoted,
            summary=f"{promoted.user.name} promoted from the waitlist of {session.title}")
     notify(promoted.user, kind="session.promoted", subject=f"You have a seat: {session.title}",

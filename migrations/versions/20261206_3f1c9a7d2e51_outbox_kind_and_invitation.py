@@ -1,5 +1,5 @@
 """outbox messages: the kind of mail (for one-click unsubscribe) and a calendar invitation;
-registrations: their own iCalendar sequence
+registrations: their own iCalendar sequence and last change
 
 Revision ID: 3f1c9a7d2e51
 Revises: b7e2d4a91c05
@@ -26,10 +26,13 @@ def upgrade():
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sequence', sa.Integer(), server_default='0',
                                       nullable=False))
+        batch_op.add_column(sa.Column('changed_at', sa.DateTime(timezone=True),
+                                      nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_column('changed_at')
         batch_op.drop_column('sequence')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_column('calendar')

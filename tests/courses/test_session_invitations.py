@@ -79,8 +79,8 @@ def test_a_change_sends_a_request_with_a_higher_sequence_and_a_new_last_modified
     session = _session(org)
     registration = live.register(org.rep_a1a, session, by=org.rep_a1a)
     # The change comes an hour after the registration: the invitation sent back then.
-    session.updated_at -= timedelta(hours=1)
-    registration.registered_at -= timedelta(hours=1)
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    session.updated_at = registration.registered_at = registration.changed_at = an_hour_ago
     first = _event(parse(invite(registration)))
     later = session.starts_at + timedelta(days=1)
     live.update_session(session, _data(session, starts_at=later,
@@ -115,7 +115,9 @@ def test_cancelling_the_session_sends_cancel_to_the_registered_not_the_waiting(o
 def test_cancelling_a_registration_sends_cancel_and_the_promoted_person_a_request(org):
     session = _session(org, capacity=1)
     mine = live.register(org.rep_a1a, session, by=org.rep_a1a)
-    live.register(org.rep_a1b, session, by=org.rep_a1b)
+    waiting = live.register(org.rep_a1b, session, by=org.rep_a1b)
+    an_hour_ago = utcnow().replace(microsecond=0) - timedelta(hours=1)
+    session.updated_at = waiting.registered_at = waiting.changed_at = an_hour_ago
     registered = _event(invitation_in(mails_to(org.rep_a1a)[0], org.rep_a1a.email))
     promoted = live.cancel_registration(mine, by=org.rep_a1a)
     assert promoted.status == RegistrationStatus.REGISTERED
@@ -126,7 +128,9 @@ def test_cancelling_a_registration_sends_cancel_and_the_promoted_person_a_reques
     assert feed[session_uid(session.id)].cancelled
     assert feed[session_uid(session.id)].sequence == int(_event(cancel)["SEQUENCE"])
     (seat,) = mails_to(org.rep_a1b)
-    assert str(invitation_in(seat, org.rep_a1b.email)["METHOD"]) == "REQUEST"
+    seat = invitation_in(seat, org.rep_a1b.email)
+    assert str(seat["METHOD"]) == "REQUEST"
+    assert _event(seat).decoded("LAST-MODIFIED") > an_hour_ago  # the promotion is a change
 
     live.register(org.rep_a1a, session, by=org.rep_a1a)  # back, on the waitlist now
     live.cancel_registration(promoted, by=org.rep_a1b)
