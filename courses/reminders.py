@@ -8,10 +8,13 @@ from sqlalchemy import Row, Select, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from courses.models import Course, CourseStatus, CourseVersion, Enrollment, EnrollmentStatus
+from lms.notify.preferences import register_kind
 from lms.people.models import User
 from lms.reminders.rules import DUE, ESCALATED, OVERDUE, Message, Rule, Thresholds, register
 
 SUBJECT = "enrollment"
+register_kind("reminder.course_due", "Reminder: a course of yours is due soon", bulk=True)
+register_kind("reminder.course_overdue", "Reminder: a course of yours is overdue", bulk=True)
 
 
 def _branch(stage: str, recipient, *conditions) -> Select:

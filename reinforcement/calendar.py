@@ -1,6 +1,6 @@
 """Check-ins and action items in the calendar: a single check-in's ``.ics`` and the feed.
 
-Both go through the shared RFC 5545 writer (``lms.calendar.feeds``) so a check-in has one
+Both go through the shared iCalendar builder (``lms.calendar.feeds``) so a check-in has one
 UID everywhere. A cancelled or moved check-in stays in the feed for a while as a cancelled
 event (its ``sequence`` moved on), so calendar apps remove it; the check-in that replaces a
 moved one is a new event. Open action items are all-day events on their due date; once done
@@ -16,10 +16,11 @@ from flask import current_app, url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from lms.calendar import feeds
 from lms.calendar.feeds import Event, event_provider, render, zone_of
 from lms.db import utcnow
 from lms.extensions import db
-from lms.notify.services import absolute_url
+from lms.notify.services import absolute_url, link_to
 from lms.people.models import User
 from reinforcement.models import ActionItem, CheckIn, CheckInStatus
 
@@ -67,9 +68,9 @@ def check_in_event(check_in: CheckIn, viewer: User) -> Event:
         uid=check_in_uid(check_in.id), summary=title, start=check_in.scheduled_at,
         end=check_in.scheduled_at + timedelta(minutes=check_in.minutes),
         description=description,
-        url=absolute_url(url_for("reinforcement.check_in_detail", id=check_in.id)),
+        url=link_to("reinforcement.check_in_detail", id=check_in.id),
         cancelled=check_in.status in GONE, sequence=check_in.sequence or 0,
-        last_modified=check_in.updated_at)
+        last_modified=check_in.updated_at, busy=True)
 
 
 def invitation(check_in: CheckIn, person: User) -> str:
@@ -77,6 +78,13 @@ def invitation(check_in: CheckIn, person: User) -> str:
     event = check_in_event(check_in, person)
     return render([event], zone=zone_of(person), name=event.summary, stamp=utcnow(),
                   method="PUBLISH")
+
+
+def invite(check_in: CheckIn, person: User) -> str:
+    """The emailed invitation of a check-in for ``person``: REQUEST, or CANCEL once it is
+    cancelled or moved (the check-in that replaces a moved one is invited on its own)."""
+    return feeds.invitation(check_in_event(check_in, person), person,
+                            on_behalf_of=check_in.coach)
 
 
 @event_provider

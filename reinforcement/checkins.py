@@ -25,8 +25,9 @@ from lms.audit.services import record
 from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
-from lms.notify.preferences import register_kind
-from lms.notify.services import notify
+from lms.notify.models import Channel
+from lms.notify.preferences import channel_for, register_kind
+from lms.notify.services import absolute_url, notify, queue_email
 from lms.people import tree
 from lms.people.models import User
 from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
@@ -57,6 +58,12 @@ def _other_side(check_in: CheckIn, by: User) -> User:
 def _when(check_in: CheckIn, person: User) -> str:
     from reinforcement.calendar import local_time
     return local_time(check_in.scheduled_at, person)
+
+
+def _invite(check_in: CheckIn):
+    """Write ``check_in``'s invitation for a person, once an email to them goes out."""
+    from reinforcement.calendar import invite
+    return lambda person: invite(check_in, person)
 
 
 # --- checks shared by the use cases -------------------------------------------------------------
@@ -130,7 +137,7 @@ def schedule_check_in(coach: User, coachee: User, at: datetime, minutes: int = 3
     notify(coachee, kind=SCHEDULED_KIND, subject=f"Check-in with {coach.name}",
            body=f"{coach.name} scheduled a coaching check-in with you on "
                 f"{_when(check_in, coachee)}. Add what you want to discuss to its agenda.",
-           link=check_in_path(check_in))
+           link=check_in_path(check_in), calendar=_invite(check_in))
     return check_in
 
 
@@ -185,7 +192,7 @@ def cancel_check_in(check_in: CheckIn, *, by: User, now: datetime | None = None)
     notify(check_in.coachee, kind=CHANGED_KIND, subject=f"Check-in with {by.name} cancelled",
            body=f"{by.name} cancelled your check-in of "
                 f"{_when(check_in, check_in.coachee)}.",
-           link=check_in_path(check_in))
+           link=check_in_path(check_in), calendar=_invite(check_in))
     return check_in
 
 
@@ -216,8 +223,24 @@ def reschedule_check_in(check_in: CheckIn, at: datetime, *, by: User,
     other = _other_side(check_in, by)
     notify(other, kind=CHANGED_KIND, subject=f"Check-in with {by.name} moved",
            body=f"{by.name} moved your check-in to {_when(moved, other)}.",
-           link=check_in_path(moved))
+           link=check_in_path(moved), calendar=_invite(moved))
+    _send_cancellation(check_in, other, moved)
     return moved
+
+
+def _send_cancellation(old: CheckIn, person: User, moved: CheckIn) -> None:
+    """Take the old time out of ``person``'s calendar, by email as they chose for moves.
+
+    The moved check-in is a new event (a new UID, see the module docstring); one email
+    invitation holds one event, so the old one's CANCEL travels in an email of its own.
+    """
+    if not person.is_active or channel_for(person, CHANGED_KIND) != Channel.EMAIL:
+        return
+    queue_email(person, subject=f"Cancelled: check-in of {_when(old, person)}",
+                template="notification", kind=CHANGED_KIND, calendar=_invite(old)(person),
+                context={"body": f"This check-in moved to {_when(moved, person)}; this "
+                                 "message takes the old time out of your calendar.",
+                         "link": absolute_url(check_in_path(moved))})
 
 
 # --- the agenda ----------------------------------------------------------------------------------

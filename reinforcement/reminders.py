@@ -29,8 +29,9 @@ AGENDA_KEY, ACTION_KEY = "checkin_agenda", "action_item_overdue"
 AGENDA_KIND, ACTION_KIND = "reminder.checkin_agenda", "reminder.action_overdue"
 WEEK_PATH = "/reinforcement/"
 
-register_kind(AGENDA_KIND, "Reminder: prepare the agenda of a check-in you coach")
-register_kind(ACTION_KIND, "Reminder: an action item of yours is overdue")
+register_kind(AGENDA_KIND, "Reminder: prepare the agenda of a check-in you coach",
+              bulk=True)
+register_kind(ACTION_KIND, "Reminder: an action item of yours is overdue", bulk=True)
 
 
 def agenda_candidates(now: datetime, limits: Thresholds) -> Select:

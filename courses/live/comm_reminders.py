@@ -30,7 +30,7 @@ KEY, SUBJECT = "communication_due", "live_session"
 DUE_KIND = "reminder.communication_due"
 WRITING_LEVELS = (Level.LEADER.value, Level.EXECUTIVE.value)
 
-register_kind(DUE_KIND, "Reminder: write to your managers before a training")
+register_kind(DUE_KIND, "Reminder: write to your managers before a training", bulk=True)
 
 
 def _above_registrants(now: datetime, horizon: datetime):

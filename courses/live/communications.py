@@ -39,7 +39,7 @@ from lms.people import tree
 from lms.people.models import LEVEL_VALUES, Level, User
 
 RECEIVED, QUESTION = "communication.received", "communication.question"
-register_kind(RECEIVED, "A leader writes to you before a training")
+register_kind(RECEIVED, "A leader writes to you before a training", bulk=True)
 register_kind(QUESTION, "Someone asks a question about a communication you wrote")
 
 LEAD_DAYS = 14  # the default send date: this many days before the training

@@ -138,7 +138,13 @@ class LiveSession(db.Model):
         if self.status == SessionStatus.CANCELLED:
             raise ValidationError("The session is already cancelled.")
         self.status = SessionStatus.CANCELLED
+        self.touch()
+
+    def touch(self) -> None:
+        """Record a change calendar apps must take: a higher SEQUENCE, a new LAST-MODIFIED."""
         self.sequence += 1
+        # Set here, not left to onupdate: invitations are written before the flush.
+        self.updated_at = utcnow()
 
 
 class SessionSegment(db.Model):
@@ -177,6 +183,16 @@ class Registration(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # This person's changes (registered, cancelled, promoted): added to the session's own
+    # iCalendar SEQUENCE, so their copy of the event moves on with either; ``changed_at``
+    # is the last of them (the event's LAST-MODIFIED, with the session's ``updated_at``).
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def touch(self) -> None:
+        """Record a change of this person's copy of the event for calendar apps."""
+        self.sequence = (self.sequence or 0) + 1
+        self.changed_at = utcnow()
 
     session: Mapped[LiveSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

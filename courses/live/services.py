@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import and_, case, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
+from courses.live.ics import invite
 from courses.live.models import (
     Attendance,
     AttendanceConfirmation,
@@ -35,7 +36,8 @@ from lms.people import tree
 from lms.people.models import Level, User
 
 register_kind("session.changed", "A live session you registered for changes or is cancelled")
-register_kind("session.registered", "Someone registers you for a live session")
+register_kind("session.registered",
+              "You are registered for a live session, or your registration is cancelled")
 register_kind("session.promoted", "A seat frees up for you at a live session")
 register_kind("session.dispute", "Attendance at a session you facilitate is disputed")
 
@@ -144,6 +146,18 @@ def registrants(session: LiveSession,
         .where(Registration.session_id == session.id, Registration.status.in_(statuses))))
 
 
+def _tell_registrants(session: LiveSession, *, subject: str, body: str) -> None:
+    """Tell everyone registered or waiting; the emails of those with a seat carry the
+    updated invitation (or its cancellation)."""
+    seats = {registration.user_id: registration for registration in db.session.scalars(
+        select(Registration).where(Registration.session_id == session.id,
+                                   Registration.status == RegistrationStatus.REGISTERED)
+        .options(joinedload(Registration.user)))}
+    notify_many(registrants(session), kind="session.changed", subject=subject, body=body,
+                link=_link(session), calendar=lambda person: (
+                    invite(seats[person.id]) if person.id in seats else ""))
+
+
 def update_session(session: LiveSession, data: SessionData, *, by: User) -> LiveSession:
     if session.status == SessionStatus.CANCELLED:
         raise ValidationError("A cancelled session cannot be changed.")
@@ -151,23 +165,20 @@ def update_session(session: LiveSession, data: SessionData, *, by: User) -> Live
     _apply(session, data)
     changes = pending_changes(session)
     _set_segments(session, data.segments)
-    session.sequence += 1
+    session.touch()
     record(by, "session.update", session, summary=session.title, changes=changes)
     if changes:
-        notify_many(registrants(session), kind="session.changed",
-                    subject=f"Changed: {session.title}",
-                    body="The live session you registered for has changed. "
-                         "Download the updated invitation from its page.",
-                    link=_link(session))
+        _tell_registrants(session, subject=f"Changed: {session.title}",
+                          body="The live session you registered for has changed. The "
+                               "attached invitation updates it in your calendar.")
     return session
 
 
 def cancel_session(session: LiveSession, *, by: User) -> LiveSession:
     session.cancel()  # refuses a second cancellation; moves the iCalendar sequence on
     record(by, "session.cancel", session, summary=session.title)
-    notify_many(registrants(session), kind="session.changed",
-                subject=f"Cancelled: {session.title}",
-                body="The live session you registered for is cancelled.", link=_link(session))
+    _tell_registrants(session, subject=f"Cancelled: {session.title}",
+                      body="The live session you registered for is cancelled.")
     return session
 
 
@@ -219,15 +230,20 @@ def register(person: User, session: LiveSession, *, by: User) -> Registration:
     registration.status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
     registration.registered_at, registration.cancelled_at = utcnow(), None
     registration.registered_by_id = by.id
-    registration.user = person
+    registration.touch()
+    registration.user, registration.session = person, session
     db.session.flush()
     record(by, "session.register", registration,
            summary=f"{person.name} {registration.status} for {session.title}")
-    if by.id != person.id:
+    if by.id != person.id or not full:
+        # A seat comes with an invitation for the person's calendar, even when they took
+        # it themselves; a place on the waitlist is news only when someone else chose it.
+        body = (f"You are registered for “{session.title}”." if by.id == person.id else
+                f"{by.name} registered you{' (on the waitlist)' if full else ''} "
+                f"for “{session.title}”.")
         notify(person, kind="session.registered", subject=f"Registered: {session.title}",
-               body=f"{by.name} registered you"
-                    f"{' (on the waitlist)' if full else ''} for “{session.title}”.",
-               link=_link(session))
+               body=body, link=_link(session),
+               calendar=None if full else lambda _person: invite(registration))
     return registration
 
 
@@ -254,8 +270,15 @@ def cancel_registration(registration: Registration, *, by: User) -> Registration
     _lock(session)
     held_seat = registration.status == RegistrationStatus.REGISTERED
     registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
+    registration.touch()
     record(by, "session.unregister", registration,
            summary=f"{registration.user.name} cancelled for {session.title}")
+    if held_seat:  # take the event out of their calendar
+        notify(registration.user, kind="session.registered",
+               subject=f"Registration cancelled: {session.title}",
+               body=f"{'You' if by.id == registration.user_id else by.name} cancelled your "
+                    f"registration for “{session.title}”.",
+               link=_link(session), calendar=lambda _person: invite(registration))
     if not held_seat or _seats_taken(session) >= session.capacity:
         return None
     promoted = db.session.scalar(
@@ -265,11 +288,12 @@ def cancel_registration(registration: Registration, *, by: User) -> Registration
     if promoted is None:
         return None
     promoted.status = RegistrationStatus.REGISTERED
+    promoted.touch()
     record(by, "session.promote", promoted,
            summary=f"{promoted.user.name} promoted from the waitlist of {session.title}")
     notify(promoted.user, kind="session.promoted", subject=f"You have a seat: {session.title}",
            body=f"A seat freed up: you are now registered for “{session.title}”.",
-           link=_link(session))
+           link=_link(session), calendar=lambda _person: invite(promoted))
     return promoted
 
 

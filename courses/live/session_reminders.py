@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Row, Select, String, cast, literal, select
 
 from courses.live.models import LiveSession, Registration, RegistrationStatus, SessionStatus
+from lms.notify.preferences import register_kind
 from lms.reminders.rules import DUE, Message, Rule, Thresholds, register
 
 SUBJECT = "live_session"
 KIND = "reminder.session_tomorrow"
+register_kind(KIND, "Reminder: a live session you registered for is tomorrow", bulk=True)
 
 
 def session_candidates(now: datetime, limits: Thresholds) -> Select:

@@ -20,7 +20,12 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.jobs import periodic
 from lms.notify.models import Notification, NotificationSettings
-from lms.notify.preferences import DEFAULT_DIGEST_HOUR, settings_of
+from lms.notify.preferences import (
+    DAILY_DIGEST,
+    DEFAULT_DIGEST_HOUR,
+    TEAM_DIGEST,
+    settings_of,
+)
 from lms.notify.services import absolute_url, queue_email
 from lms.people.models import User
 from lms.people.tree import subtree_ids
@@ -98,7 +103,8 @@ def send_daily_digests(now: datetime | None = None) -> int:
         listed = items[person.id]
         message = queue_email(person, subject=f"Your Cadence digest: {len(listed)} update(s)",
                               template="digest", context={"items": listed, "day": day,
-                                                          "link": absolute_url("/notifications/")})
+                                                          "link": absolute_url("/notifications/")},
+                              kind=DAILY_DIGEST)
         message.message_id = f"digest-{person.id}-{day.isoformat()}@{_host()}"
         settings = settings or settings_of(person)
         settings.last_daily_digest_at = now
@@ -148,7 +154,8 @@ def send_weekly_team_digests(now: datetime | None = None) -> int:
         message = queue_email(manager, subject="Your team this week in Cadence",
                               template="team_digest",
                               context={**summary, "day": local.date(),
-                                       "link": absolute_url("/people/")})
+                                       "link": absolute_url("/people/")},
+                              kind=TEAM_DIGEST)
         message.message_id = f"team-digest-{manager.id}-{year}-W{week:02d}@{_host()}"
         settings.last_weekly_digest_at = now
         sent += 1

@@ -72,6 +72,11 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # The notification kind (or digest) it belongs to: bulk kinds carry a one-click
+    # unsubscribe; empty for transactional mail such as password resets.
+    kind: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # An iTIP invitation (iCalendar text, METHOD:REQUEST or CANCEL) to attach, or "".
+    calendar: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[DeliveryStatus] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

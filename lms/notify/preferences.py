@@ -3,6 +3,10 @@
 Feature packages register their kinds (``register_kind``); a person's choice is a
 NotificationPreference row, and a kind they never chose follows its default. Password
 resets are not a kind: they are always emailed (``queue_email`` directly).
+
+Bulk kinds (reminders, pre-training communications) and the two digests are mail a person
+may stop with one click from the message itself (RFC 8058, ``lms.notify.unsubscribe``);
+the other kinds are transactional: an answer to something the person or a colleague did.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from lms.notify.models import Channel, NotificationPreference, NotificationSetti
 from lms.people.models import User
 
 DEFAULT_DIGEST_HOUR = 8
+# Not kinds of notification but emails of their own, each stopped on its own.
+DAILY_DIGEST, TEAM_DIGEST = "digest.daily", "digest.team"
 
 
 @dataclass(frozen=True)
@@ -24,15 +30,22 @@ class Kind:
     key: str
     label: str
     default: Channel = Channel.EMAIL
+    bulk: bool = False
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register_kind(key: str, label: str, default: Channel = Channel.EMAIL) -> Kind:
-    """Offer notification kind ``key`` on the preferences page."""
-    kind = KINDS[key] = Kind(key, label, Channel(default))
+def register_kind(key: str, label: str, default: Channel = Channel.EMAIL, *,
+                  bulk: bool = False) -> Kind:
+    """Offer notification kind ``key`` on the preferences page (``bulk``: one-click stop)."""
+    kind = KINDS[key] = Kind(key, label, Channel(default), bulk)
     return kind
+
+
+def is_bulk(kind: str) -> bool:
+    """Say whether mail of ``kind`` is bulk mail that carries a one-click unsubscribe."""
+    return kind in (DAILY_DIGEST, TEAM_DIGEST) or (kind in KINDS and KINDS[kind].bulk)
 
 
 def default_channel(kind: str) -> Channel:

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from lms.auth.redirects import safe_next
 from lms.authz import permission_required
-from lms.extensions import db
+from lms.extensions import csrf, db
 from lms.notify import bp, services
 from lms.notify import preferences as prefs
+from lms.notify import unsubscribe as list_unsubscribe
 from lms.notify.forms import field_name, preferences_form
 from lms.notify.models import Channel, Notification
 from lms.people.forms import ConfirmForm
@@ -68,3 +69,25 @@ def preferences():
     return render_template("lms/notify/preferences.html", form=form,
                            kinds=[field_name(key) for key in prefs.KINDS],
                            team=team), 422 if form.errors else 200
+
+
+# --- one-click unsubscribe from bulk mail (no sign-in) ---------------------------------------
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail clients POST here (RFC 8058); the signed token is the proof
+def unsubscribe(token: str):
+    found = list_unsubscribe.read_token(token)
+    headers = {"X-Robots-Tag": "noindex", "Cache-Control": "no-store",
+               "Referrer-Policy": "no-referrer"}
+    if found is None:
+        return render_template("lms/notify/unsubscribe.html", found=None), 400, headers
+    # A GET only shows the button: link scanners fetch links but do not press buttons.
+    if request.method == "POST":
+        if request.form.get("List-Unsubscribe") != "One-Click":
+            return render_template("lms/notify/unsubscribe.html", found=found,
+                                   token=token, problem=True), 400, headers
+        list_unsubscribe.unsubscribe(found)
+        db.session.commit()
+        page = render_template("lms/notify/unsubscribe.html", found=found, done=True)
+        return page, 200, headers
+    return render_template("lms/notify/unsubscribe.html", found=found, token=token), 200, headers

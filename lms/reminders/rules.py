@@ -19,9 +19,13 @@ from datetime import datetime
 from sqlalchemy import Row, Select, select
 
 from lms.extensions import db
+from lms.notify.preferences import register_kind
 from lms.reminders.models import ReminderSetting
 
 DUE, OVERDUE, ESCALATED = "due", "overdue", "escalated"
+# Shared by every package's escalations: a manager's copy of their team's overdue work.
+ESCALATED_KIND = "reminder.escalated"
+register_kind(ESCALATED_KIND, "Reminder: someone in your team is long overdue", bulk=True)
 STAGES = (DUE, OVERDUE, ESCALATED)
 MAX_DAYS = 365  # a threshold beyond a year is a typing mistake, not a policy
 

@@ -55,8 +55,9 @@ def test_registrants_hear_the_day_before_in_their_own_time(ctx, org):
     assert reminders() == {
         org.rep_a1a.id: "Coaching workshop is tomorrow at 08:00 UTC in Room 4",
         berlin.id: "Coaching workshop is tomorrow at 10:00 CEST in Room 4"}
-    link, body = db.session.execute(select(Notification.link, Notification.body)
-                                    .where(Notification.recipient_id == berlin.id)).one()
+    link, body = db.session.execute(select(Notification.link, Notification.body).where(
+        Notification.recipient_id == berlin.id,
+        Notification.kind == "reminder.session_tomorrow")).one()
     assert link == f"/courses/sessions/{session.id}" and "Room 4" in body
 
 

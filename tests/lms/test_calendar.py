@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import vobject
 
 from courses.calendar import due_uid
 from courses.services import enrolment
@@ -16,29 +17,30 @@ from lms.calendar.services import create_feed, revoke_feed
 from lms.db import utcnow
 from lms.extensions import db
 from tests import factories
+from tests.ical_support import assert_wellformed, parse
 
 STAMP = datetime(2025, 3, 1, 12, tzinfo=UTC)
 
 
-# --- the writer -------------------------------------------------------------------------------
+# --- the builder ------------------------------------------------------------------------------
 
-def _assert_wellformed(text: str) -> None:
-    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
-    for line in text.split("\r\n"):
-        assert len(line.encode()) <= 75, line
-
-
-def test_escaping_of_commas_semicolons_backslashes_and_newlines():
-    assert feeds.escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+def test_text_with_commas_semicolons_backslashes_and_newlines_round_trips():
+    summary = "a,b;c\\d\ne"
+    text = feeds.render([feeds.Event(uid="e@x", summary=summary, start=STAMP)], zone=None,
+                        name="T", stamp=STAMP)
+    assert "SUMMARY:a\\,b\\;c\\\\d\\ne\r\n" in text
+    (event,) = parse(text).walk("VEVENT")
+    assert str(event["SUMMARY"]) == summary
 
 
 def test_long_lines_fold_at_75_octets_without_splitting_a_character():
-    line = "SUMMARY:" + "é" * 100
-    folded = feeds.fold(line)
-    pieces = folded.split("\r\n")
-    assert all(len(piece.encode()) <= 75 for piece in pieces)
-    assert all(piece.startswith(" ") for piece in pieces[1:])
-    assert "".join(piece[1:] if n else piece for n, piece in enumerate(pieces)) == line
+    summary = "é" * 100
+    text = feeds.render([feeds.Event(uid="e@x", summary=summary, start=STAMP)], zone=None,
+                        name="T", stamp=STAMP)
+    assert_wellformed(text)
+    assert "\r\n " in text
+    (event,) = parse(text).walk("VEVENT")
+    assert str(event["SUMMARY"]) == summary
 
 
 def test_written_calendar_parses_with_zones_and_round_trips_text():
@@ -48,9 +50,8 @@ def test_written_calendar_parses_with_zones_and_round_trips_text():
                           start=start, description="Line one\nLine two " + "long " * 30),
               feeds.Event(uid="x-2@cadence.test", summary="All day", start=date(2025, 12, 1))]
     text = feeds.render(events, zone=zone, name="Test", stamp=STAMP)
-    _assert_wellformed(text)
     assert "DTSTART;TZID=Europe/Paris:20250701T173000" in text
-    parsed = icalendar.Calendar.from_ical(text)
+    parsed = parse(text)
     (tz,) = parsed.walk("VTIMEZONE")
     assert {sub.name for sub in tz.subcomponents} >= {"STANDARD", "DAYLIGHT"}
     first, second = parsed.walk("VEVENT")
@@ -58,6 +59,23 @@ def test_written_calendar_parses_with_zones_and_round_trips_text():
     assert str(first["SUMMARY"]) == "Due: Pricing, part 2; \\ hard"
     assert str(first["DESCRIPTION"]).startswith("Line one\nLine two long")
     assert second.decoded("DTSTART") == date(2025, 12, 1)
+
+
+def test_vtimezone_observances_start_at_the_wall_clock_time_before_the_change():
+    zone = ZoneInfo("Europe/Paris")
+    text = feeds.render([feeds.Event(uid="e@x", summary="S", start=STAMP)], zone=zone,
+                        name="T", stamp=STAMP)
+    # Summer time begins at 02:00 winter time on 30 March 2025 (01:00 UTC), RFC 5545 3.6.5.
+    assert "BEGIN:DAYLIGHT\r\nDTSTART:20250330T020000\r\n" in text
+    calendar = vobject.readOne(text)
+    assert calendar.vevent.dtstart.value.utcoffset() == timedelta(hours=1)
+    summer = datetime(2025, 3, 30, 1, 30, tzinfo=UTC)  # 03:30 summer time
+    text = feeds.render([feeds.Event(uid="e@x", summary="S", start=summer)], zone=zone,
+                        name="T", stamp=STAMP)
+    assert "DTSTART;TZID=Europe/Paris:20250330T033000" in text
+    assert vobject.readOne(text).vevent.dtstart.value.astimezone(UTC) == summer
+    (event,) = parse(text).walk("VEVENT")
+    assert event.decoded("DTSTART").astimezone(UTC) == summer
 
 
 def test_vtimezone_transitions_match_the_zone():
@@ -94,9 +112,7 @@ def _feed(app, secret: str):
 def _events(response) -> dict[str, icalendar.Event]:
     assert response.status_code == 200
     assert response.content_type == "text/calendar; charset=utf-8"
-    text = response.get_data(as_text=True)
-    _assert_wellformed(text)
-    return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+    return {str(e["UID"]): e for e in parse(response.get_data(as_text=True)).walk("VEVENT")}
 
 
 def test_feed_page_shows_the_address_once_and_it_serves_the_due_dates(app, client, login,

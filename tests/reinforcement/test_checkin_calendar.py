@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import icalendar
 import pytest
 
 from lms.calendar import services as feeds_service
@@ -15,6 +14,7 @@ from reinforcement import checkins
 from reinforcement.calendar import action_item_uid, check_in_uid
 from reinforcement.models import CheckInStatus
 from tests import factories
+from tests.ical_support import parse
 from tests.reinforcement import factories_checkins as make
 
 
@@ -24,7 +24,7 @@ def org(session, ctx):
 
 
 def events(calendar_bytes: bytes) -> list:
-    return list(icalendar.Calendar.from_ical(calendar_bytes).walk("VEVENT"))
+    return list(parse(calendar_bytes).walk("VEVENT"))
 
 
 def mine(person) -> dict:
