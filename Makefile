@@ -69,6 +69,7 @@ bench: install
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.adherence
 	$(BIN)/python -m bench.concurrency
+	$(BIN)/python -m bench.calendar_objects
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
