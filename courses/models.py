@@ -111,6 +111,16 @@ class Course(db.Model):
         version = self.current_version or self.draft_version
         return version.title if version else self.slug
 
+    def publish(self, draft: CourseVersion) -> bool:
+        """Make ``draft`` the version learners follow; False when a request racing this one
+        published it first (or archived the course)."""
+        if not claim(self, Course.draft_version_id == draft.id,
+                     Course.status != CourseStatus.ARCHIVED, current_version_id=draft.id,
+                     draft_version_id=None, status=CourseStatus.PUBLISHED):
+            return False
+        db.session.expire(self, ["current_version", "draft_version"])
+        return True
+
     def archive(self) -> None:
         if self.status == CourseStatus.ARCHIVED:
             raise ValidationError("The course is already archived.")

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import ClauseElement
 
 from lms.extensions import db
 
@@ -26,9 +27,10 @@ from lms.extensions import db
 def claim(instance: Any, *still: Any, **values: Any) -> bool:
     """Set ``values`` on ``instance``'s row if the conditions ``still`` hold there now.
 
-    True when this transaction changed the row (``instance`` then holds ``values`` without
-    writing them again); False when another transaction got there first (``instance`` is
-    refreshed with what that one stored).
+    True when this transaction changed the row: ``instance`` then holds ``values`` without
+    writing them again (a value that is an SQL expression is read back when next used).
+    False when another transaction got there first: ``instance`` is refreshed with what
+    that one stored.
     """
     model = type(instance)
     key = inspect(model).primary_key[0]
@@ -38,8 +40,12 @@ def claim(instance: Any, *still: Any, **values: Any) -> bool:
     if changed != 1:
         db.session.refresh(instance)
         return False
+    computed = [name for name, value in values.items() if isinstance(value, ClauseElement)]
     for name, value in values.items():
-        set_committed_value(instance, name, value)
+        if name not in computed:
+            set_committed_value(instance, name, value)
+    if computed:  # worked out by the database: read back when next used
+        db.session.expire(instance, computed)
     return True
 
 

@@ -26,6 +26,7 @@ from courses.live.models import (
 )
 from courses.services import player
 from lms.audit.services import pending_changes, record
+from lms.claims import add_once
 from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
@@ -486,26 +487,28 @@ def has_people_in(leader: User, session: LiveSession) -> bool:
         select(literal(True)).where(up.c.id == leader.id).limit(1)) is not None
 
 
-def _confirmation(session: LiveSession, leader: User) -> AttendanceConfirmation:
+def _confirmation(session: LiveSession, leader: User,
+                  status: ConfirmationStatus) -> tuple[AttendanceConfirmation, bool]:
+    """The leader's confirmation of ``session``; True when made now with ``status``."""
     found = db.session.scalar(select(AttendanceConfirmation).where(
         AttendanceConfirmation.session_id == session.id,
         AttendanceConfirmation.leader_id == leader.id))
-    if found is None:
-        found = AttendanceConfirmation(session_id=session.id, leader_id=leader.id,
-                                       status=ConfirmationStatus.CONFIRMED)
-        db.session.add(found)
-    return found
+    if found is not None:
+        return found, False
+    made = AttendanceConfirmation(session_id=session.id, leader_id=leader.id, status=status)
+    if add_once(made):
+        return made, True
+    return _confirmation(session, leader, status)  # a racing request made it first
 
 
 def confirm(session: LiveSession, leader: User) -> AttendanceConfirmation:
+    """Confirm the attendance of the leader's people; confirming again changes nothing."""
     if not has_people_in(leader, session):
         raise NotAllowedError("Only leaders with people in this session confirm it.")
-    confirmation = _confirmation(session, leader)
-    confirmation.status, confirmation.note = ConfirmationStatus.CONFIRMED, ""
-    confirmation.disputed_registration_id = None
-    db.session.flush()
-    record(leader, "session.confirm", confirmation,
-           summary=f"{leader.name} confirmed attendance at {session.title}")
+    confirmation, made = _confirmation(session, leader, ConfirmationStatus.CONFIRMED)
+    if made or confirmation.confirm():
+        record(leader, "session.confirm", confirmation,
+               summary=f"{leader.name} confirmed attendance at {session.title}")
     return confirmation
 
 
@@ -520,7 +523,7 @@ def dispute(session: LiveSession, leader: User, registration: Registration,
             or not tree.is_in_subtree(leader.id, registration.user_id)):
         raise ValidationError("Pick someone from your part of the organisation who is "
                               "registered for this session.", field="registration")
-    confirmation = _confirmation(session, leader)
+    confirmation, _made = _confirmation(session, leader, ConfirmationStatus.DISPUTED)
     confirmation.status, confirmation.note = ConfirmationStatus.DISPUTED, note
     confirmation.disputed_registration_id = registration.id
     confirmation.resolution, confirmation.resolved_at = "", None
