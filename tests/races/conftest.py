@@ -190,18 +190,35 @@ def race(count: int, send: Callable[[int], requests.Response]) -> list[requests.
     return answers  # type: ignore[return-value]
 
 
-def post_all(browser: requests.Session, url: str, count: int, **options) -> list[int]:
+def post_all(browser: requests.Session, url: str, count: int,
+             data: dict | Callable[[int], dict] | None = None) -> list[int]:
     """POST ``url`` ``count`` times at once with ``browser``'s cookies; the statuses.
 
-    Each thread gets its own HTTP session (requests' sessions are not thread-safe) carrying
-    the same cookies, as a double-click sends the same cookies twice.
+    ``data`` is the form, or a function of the request's number giving each its own. Each
+    thread gets its own HTTP session (requests' sessions are not thread-safe) carrying the
+    same cookies, as a double-click sends the same cookies twice.
     """
+    cookies = browser.cookies.get_dict()
+
+    def send(number: int) -> requests.Response:
+        with requests.Session() as own:
+            own.cookies.update(cookies)
+            form = data(number) if callable(data) else data
+            return own.post(url, data=form, allow_redirects=False, timeout=TIMEOUT)
+
+    statuses = [answer.status_code for answer in race(count, send)]
+    assert all(status < 500 for status in statuses), statuses
+    return statuses
+
+
+def get_all(browser: requests.Session, url: str, count: int) -> list[int]:
+    """GET ``url`` ``count`` times at once with ``browser``'s cookies; the statuses."""
     cookies = browser.cookies.get_dict()
 
     def send(_: int) -> requests.Response:
         with requests.Session() as own:
             own.cookies.update(cookies)
-            return own.post(url, allow_redirects=False, timeout=TIMEOUT, **options)
+            return own.get(url, allow_redirects=False, timeout=TIMEOUT)
 
     statuses = [answer.status_code for answer in race(count, send)]
     assert all(status < 500 for status in statuses), statuses
