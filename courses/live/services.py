@@ -253,6 +253,9 @@ def cancel_registration(registration: Registration, *, by: User) -> Registration
         raise NotAllowedError(f"You may not cancel {registration.user.name}'s registration.")
     session = registration.session
     _lock(session)
+    db.session.refresh(registration)  # what a request cancelling it meanwhile left
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise ValidationError("This registration is already cancelled.")
     held_seat = registration.status == RegistrationStatus.REGISTERED
     registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
     record(by, "session.unregister", registration,
@@ -278,6 +281,7 @@ def add_walk_in(session: LiveSession, person: User, *, by: User) -> Registration
     """The facilitator adds someone who turned up unregistered (capacity does not apply)."""
     if session.status == SessionStatus.CANCELLED:
         raise ValidationError("The session is cancelled.")
+    _lock(session)  # the same walk-in added twice at once
     registration = _existing(session, person)
     if registration is not None and registration.status == RegistrationStatus.REGISTERED:
         raise ValidationError(f"{person.name} is already registered.", field="email")
