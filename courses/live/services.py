@@ -382,6 +382,9 @@ def take_attendance(session: LiveSession, rows: list[AttendanceRow], *, by: User
     """
     if session.status == SessionStatus.CANCELLED:
         raise ValidationError("The session is cancelled.")
+    # Two saves at once (a double-click on "all present"): the second waits, then reads the
+    # marks and live steps the first recorded instead of inserting them again.
+    _lock(session)
     registered = {registration.id: (registration, attendance)
                   for registration, attendance in roster(session)}
     segments = list(db.session.scalars(select(SessionSegment).where(
