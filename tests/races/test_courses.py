@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from courses.certificates.models import Certificate
+from courses.live import services as live_sessions
 from courses.live.models import AttendanceConfirmation, LiveSession, Registration
-from courses.models import Course, CourseStatus
+from courses.models import Course, CourseStatus, Enrollment
 from courses.services import enrolment, player
 from lms.audit.models import AuditEntry
 from lms.extensions import db
@@ -116,3 +117,41 @@ def _audited_reason(certificate_id: int) -> str:
     entry = db.session.scalar(select(AuditEntry).where(
         AuditEntry.action == "certificate.revoke", AuditEntry.object_id == certificate_id))
     return entry.changes["revoked_reason"][1]
+
+
+def test_a_double_click_enrols_once(live, crowd):
+    def build():
+        rep = factories.person()
+        course = factories.course()
+        return rep.email, rep.id, course.id, course.slug
+    email, rep_id, course_id, slug = live.seed(build)
+
+    post_all(live.signed_in(email), f"{live.url}/courses/{slug}/join", crowd)
+
+    assert live.count(Enrollment, Enrollment.course_id == course_id) == 1
+    enrollment_id = live.read(lambda: db.session.scalar(
+        select(Enrollment.id).where(Enrollment.course_id == course_id)))
+    assert live.audits("enrollment.create", enrollment_id) == 1
+
+
+def test_a_double_click_cancels_once_and_frees_one_seat(live, crowd):
+    def build():
+        rep, waiting = factories.person(), [factories.person() for _ in range(2)]
+        session = factories_live.a_session(None, days=7, title="Pipeline reviews")
+        session.capacity = 1
+        live_sessions.register(rep, session, by=rep)
+        for person in waiting:
+            live_sessions.register(person, session, by=person)
+        return rep.email, rep.id, session.id, [person.id for person in waiting]
+    email, rep_id, session_id, waiting = live.seed(build)
+
+    post_all(live.signed_in(email), f"{live.url}/courses/sessions/{session_id}/unregister",
+             crowd)
+
+    mine = live.read(lambda: db.session.scalar(select(Registration.id).where(
+        Registration.session_id == session_id, Registration.user_id == rep_id)))
+    assert live.audits("session.unregister", mine) == 1
+    assert live.count(Registration, Registration.session_id == session_id,
+                      Registration.status == "registered") == 1
+    assert live.notifications("session.promoted", waiting) == 1
+    assert live.emails("session.promoted", waiting) == 1

@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.people.models import Level
-from reinforcement.models import CheckIn, Goal, LeaderReview, PlanTeam, ReviewDecision
+from reinforcement.models import (
+    CheckIn,
+    Goal,
+    LeaderReview,
+    PlanTeam,
+    ResourceAcknowledgement,
+    ReviewDecision,
+)
 from reinforcement.plans.teams import SCHEDULED_KIND
 from reinforcement.reviews import ACKNOWLEDGED_KIND, CONFIRMED_KIND
 from tests import factories
@@ -93,3 +100,21 @@ def test_a_plan_starts_once_for_a_team(live, crowd):
     assert live.audits("plan.start", team_id) == 1
     assert live.notifications(SCHEDULED_KIND, team) == reps
     assert live.emails(SCHEDULED_KIND, team) == reps
+
+
+def test_a_resource_is_acknowledged_once(live, crowd):
+    def build():
+        admin = factories.admin()
+        resource = factories_plans.resource(admin)
+        return admin.email, resource.id, resource.current_version_id
+    email, resource_id, version_id = live.seed(build)
+
+    post_all(live.signed_in(email),
+             f"{live.url}/reinforcement/resources/{resource_id}/acknowledge", crowd)
+
+    assert live.count(ResourceAcknowledgement,
+                      ResourceAcknowledgement.version_id == version_id) == 1
+    acknowledgement_id = live.read(lambda: db.session.scalar(
+        select(ResourceAcknowledgement.id).where(
+            ResourceAcknowledgement.version_id == version_id)))
+    assert live.audits("resource.acknowledge", acknowledgement_id) == 1
