@@ -51,7 +51,7 @@ class _QuietRequestHandler(WSGIRequestHandler):
 @contextmanager
 def scratch_database(folder: Path) -> Iterator[str]:
     """The URL of an empty database for this run, removed afterwards."""
-    url = make_url(TEST_DATABASE_URL)
+    url = make_url(TEST_DATABASE_URL or "sqlite://")
     if url.get_backend_name() != "postgresql":
         yield f"sqlite:///{folder / 'races.db'}"
         return
