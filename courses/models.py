@@ -300,6 +300,8 @@ class Enrollment(db.Model):
         racing this one, whose moment then stands)."""
         if self.status == EnrollmentStatus.WITHDRAWN:
             raise ValidationError("A withdrawn enrolment cannot be completed.")
+        if self.completed_at is not None:
+            return False
         return claim(self, Enrollment.completed_at.is_(None),
                      Enrollment.status != EnrollmentStatus.WITHDRAWN,
                      completed_at=now, status=EnrollmentStatus.COMPLETED)

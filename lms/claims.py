@@ -30,8 +30,12 @@ def claim(instance: Any, *still: Any, **values: Any) -> bool:
     True when this transaction changed the row: ``instance`` then holds ``values`` without
     writing them again (a value that is an SQL expression is read back when next used).
     False when another transaction got there first: ``instance`` is refreshed with what
-    that one stored.
+    that one stored. An object not written yet has no rival: it simply takes ``values``.
     """
+    if not inspect(instance).has_identity:
+        for name, value in values.items():
+            setattr(instance, name, value)
+        return True
     model = type(instance)
     key = inspect(model).primary_key[0]
     changed = db.session.execute(

@@ -7,6 +7,7 @@ unlocked" notification and one email per waiting rep, and ``completed_at`` never
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from courses.certificates.models import Certificate
@@ -40,6 +41,7 @@ def _manager_waited_on(live):
     return live.seed(build)
 
 
+@pytest.mark.parametrize("crowd", [2, 50], ids=["double-click", "fifty"])
 def test_last_lesson_completes_the_course_once(live, crowd):
     email, enrollment_id, reps, course_id, url = _manager_waited_on(live)
     browser = live.signed_in(email)
