@@ -203,3 +203,12 @@ def test_a_worker_killed_outright_leaves_no_process_behind(worker_app):
         assert not _group_alive(worker), "a process the worker started outlived it"
     finally:
         _end(worker)
+
+
+def test_every_queued_job_has_a_time_limit(worker_app):
+    assert queue.push([("deliver_outbox", {}), ("outbox_sweep", {})], worker_app)
+    jobs = queue.get_queue(worker_app).jobs
+    try:
+        assert [job.timeout for job in jobs] == [queue.JOB_TIMEOUT] * 2
+    finally:
+        queue.get_queue(worker_app).empty()
