@@ -239,7 +239,7 @@ def _no_certificate_pdfs(monkeypatch):
     monkeypatch.setitem(jobs.JOBS, "render_certificate", lambda certificate_id: None)
 
 
-@pytest.fixture(params=[2, 30], ids=["double-click", "crowd"])
+@pytest.fixture(params=[2, 20], ids=["double-click", "crowd"])
 def crowd(request) -> int:
     """How many identical requests race: a double-click, then a crowd."""
     return request.param
