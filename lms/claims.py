@@ -53,7 +53,7 @@ def claim(instance: Any, *still: Any, **values: Any) -> bool:
     return True
 
 
-def claim_many(model: Any, ids: list[int], *still: Any, **values: Any) -> set[int]:
+def claim_many(model: Any, ids: list[Any], *still: Any, **values: Any) -> set[Any]:
     """``claim`` for the rows of ``model`` with ``ids``: the ids this transaction changed.
 
     The caller refreshes (or sets) the objects it holds.
