@@ -1,5 +1,6 @@
-"""Publishing, registering, confirming attendance and revoking, from requests racing each
-other: each happens once, with one of every side effect, and a session never overfills."""
+"""Publishing, enrolling, registering and cancelling, confirming attendance and revoking,
+from requests racing each other: each happens once, with one of every side effect, and a
+session never overfills."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from courses.certificates.models import Certificate
 from courses.live import services as live_sessions
-from courses.live.models import AttendanceConfirmation, LiveSession, Registration
+from courses.live.models import AttendanceConfirmation, Registration
 from courses.models import Course, CourseStatus, Enrollment
 from courses.services import enrolment, player
 from lms.audit.models import AuditEntry
@@ -37,13 +38,12 @@ def test_a_double_click_registers_once(live, crowd):
     def build():
         rep = factories.person()
         session = factories_live.a_session(None, days=7, title="Discovery calls")
-        return rep.email, rep.id, session.id
-    email, rep_id, session_id = live.seed(build)
+        return rep.email, session.id
+    email, session_id = live.seed(build)
 
     post_all(live.signed_in(email), f"{live.url}/courses/sessions/{session_id}/register", crowd)
 
     assert live.count(Registration, Registration.session_id == session_id) == 1
-    assert live.audits("session.register") >= 1
     registration_id = live.read(lambda: db.session.scalar(
         select(Registration.id).where(Registration.session_id == session_id)))
     assert live.audits("session.register", registration_id) == 1
@@ -87,7 +87,6 @@ def test_a_leader_confirms_attendance_once(live, crowd):
     confirmation_id = live.read(lambda: db.session.scalar(select(AttendanceConfirmation.id)
                                 .where(AttendanceConfirmation.session_id == session_id)))
     assert live.audits("session.confirm", confirmation_id) == 1
-    assert live.read(lambda: db.session.get(LiveSession, session_id)) is not None
 
 
 def test_a_certificate_is_revoked_once(live, crowd):
