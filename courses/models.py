@@ -22,7 +22,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
+from lms.claims import claim, claim_many
 from lms.db import UTCDateTime, utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
@@ -108,6 +110,16 @@ class Course(db.Model):
     def title(self) -> str:
         version = self.current_version or self.draft_version
         return version.title if version else self.slug
+
+    def publish(self, draft: CourseVersion) -> bool:
+        """Make ``draft`` the version learners follow; False when a request racing this one
+        published it first (or archived the course)."""
+        if not claim(self, Course.draft_version_id == draft.id,
+                     Course.status != CourseStatus.ARCHIVED, current_version_id=draft.id,
+                     draft_version_id=None, status=CourseStatus.PUBLISHED):
+            return False
+        db.session.expire(self, ["current_version", "draft_version"])
+        return True
 
     def archive(self) -> None:
         if self.status == CourseStatus.ARCHIVED:
@@ -283,12 +295,31 @@ class Enrollment(db.Model):
                        else EnrollmentStatus.ACTIVE)
         self.withdrawn_at = None
 
-    def complete(self, now: datetime) -> None:
+    def complete(self, now: datetime) -> bool:
+        """Complete the enrolment, once: False when it already was (maybe by a request
+        racing this one, whose moment then stands)."""
         if self.status == EnrollmentStatus.WITHDRAWN:
             raise ValidationError("A withdrawn enrolment cannot be completed.")
-        if self.completed_at is None:
-            self.completed_at = now
-        self.status = EnrollmentStatus.COMPLETED
+        if self.completed_at is not None:
+            return False
+        return claim(self, Enrollment.completed_at.is_(None),
+                     Enrollment.status != EnrollmentStatus.WITHDRAWN,
+                     completed_at=now, status=EnrollmentStatus.COMPLETED)
+
+    @classmethod
+    def complete_many(cls, enrollments: list[Enrollment], now: datetime) -> list[Enrollment]:
+        """Complete ``enrollments`` in one statement; those this transaction completed."""
+        claimed = claim_many(cls, [e.id for e in enrollments if e.completed_at is None],
+                             cls.completed_at.is_(None),
+                             cls.status != EnrollmentStatus.WITHDRAWN,
+                             completed_at=now, status=EnrollmentStatus.COMPLETED)
+        for enrollment in enrollments:
+            if enrollment.id in claimed:
+                set_committed_value(enrollment, "completed_at", now)
+                set_committed_value(enrollment, "status", EnrollmentStatus.COMPLETED)
+            else:
+                db.session.refresh(enrollment)
+        return [enrollment for enrollment in enrollments if enrollment.id in claimed]
 
 
 class LessonProgress(db.Model):

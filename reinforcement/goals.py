@@ -284,7 +284,8 @@ def agree_goal(goal: Goal, *, by: User, now: datetime | None = None) -> Goal:
     if goal.coachee_agreed_at is not None:
         raise ValidationError("You have already agreed to this goal.", field="goal")
     now = now or utcnow()
-    goal.coachee_agreed_at = now
+    if not goal.agree(now):  # a racing request agreed first
+        raise ValidationError("You have already agreed to this goal.", field="goal")
     record(by, "goal.agree", goal, summary=f"{goal.metric.name} agreed",
            changes={"coachee_agreed_at": [None, now.isoformat()]})
     return goal

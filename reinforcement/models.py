@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from assessments.models import Observation
 from courses.live.models import Program
 from courses.models import Course, StoredFile
+from lms.claims import claim
 from lms.db import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.people.models import User
@@ -335,6 +336,10 @@ class Goal(db.Model):
     person: Mapped[User] = relationship(foreign_keys=[person_id])
     metric: Mapped[Metric] = relationship()
 
+    def agree(self, now: datetime) -> bool:
+        """The person agrees, once: False when they already had (perhaps a racing request)."""
+        return claim(self, Goal.coachee_agreed_at.is_(None), coachee_agreed_at=now)
+
 
 class ActualSource(StrEnum):
     CHECK_IN = "check_in"
@@ -430,6 +435,11 @@ class LeaderReview(db.Model):
     leader: Mapped[User] = relationship(foreign_keys=[leader_id])
     manager: Mapped[User] = relationship(foreign_keys=[manager_id])
     observation: Mapped[Observation | None] = relationship()
+
+    def acknowledge(self, now: datetime) -> bool:
+        """The manager acknowledges the feedback, once: False when they already had."""
+        return claim(self, LeaderReview.acknowledged_at.is_(None),
+                     LeaderReview.decision == ReviewDecision.FEEDBACK, acknowledged_at=now)
 
 
 # --- champions councils ----------------------------------------------------------------------

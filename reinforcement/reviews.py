@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from assessments.models import Observation, ObservationKind, ObservationStatus
 from lms.audit.services import pending_changes, record
+from lms.claims import add_once
 from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
@@ -182,8 +183,9 @@ def confirm_reinforcement(manager: User, period_start: date, *, by: User,
                           period_end=period.last_day, decision=ReviewDecision.CONFIRMED,
                           observation_id=observation.id if observation else None,
                           created_at=now, updated_at=now)
-    db.session.add(review)
-    db.session.flush()
+    if not add_once(review):  # a racing request decided first
+        raise ValidationError(f"You already reviewed {manager.name}'s coaching for "
+                              f"{period.label}.", field="decision")
     record(by, "review.confirm", review, summary=f"{manager.name}, {period.label}")
     notify(manager, kind=CONFIRMED_KIND, link=review_path(review),
            subject=f"{by.name} confirmed your coaching rhythm for {period.label}")
@@ -215,11 +217,13 @@ def send_feedback(manager: User, period_start: date, text: str, *, by: User,
     if review is None:
         review = LeaderReview(leader_id=by.id, manager_id=manager.id, created_at=now,
                               period_start=period.start, period_end=period.last_day)
-        db.session.add(review)
     review.decision, review.feedback, review.updated_at = ReviewDecision.FEEDBACK, text, now
     if observation is not None:
         review.observation_id = observation.id
     changes = pending_changes(review, ("decision", "feedback", "observation_id"))
+    if action == "review.feedback" and not add_once(review):  # a racing request was first
+        raise ValidationError(f"You already reviewed {manager.name}'s coaching for "
+                              f"{period.label}.", field="decision")
     db.session.flush()
     record(by, action, review, summary=f"{manager.name}, {period.label}", changes=changes)
     notify(manager, kind=FEEDBACK_KIND, link=review_path(review),
@@ -251,7 +255,8 @@ def acknowledge_feedback(review: LeaderReview, *, by: User,
         raise ValidationError("A confirmation needs no acknowledgement.", field="review")
     if review.acknowledged_at is not None:
         raise ValidationError("You have already acknowledged this feedback.", field="review")
-    review.acknowledged_at = now or utcnow()
+    if not review.acknowledge(now or utcnow()):  # a racing request acknowledged first
+        raise ValidationError("You have already acknowledged this feedback.", field="review")
     record(by, "review.acknowledge", review, summary=f"{by.name}, {review.period_start:%B %Y}")
     notify(review.leader, kind=ACKNOWLEDGED_KIND, link=review_path(review),
            subject=f"{by.name} acknowledged your feedback for {review.period_start:%B %Y}")

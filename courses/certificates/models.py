@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from courses.models import Course
+from lms.claims import claim
 from lms.db import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.people.models import User
@@ -63,3 +64,9 @@ class Certificate(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def revoke(self, now: datetime, reason: str, by: User) -> bool:
+        """Revoke, once: False when already revoked (perhaps by a request racing this one,
+        whose reason then stands)."""
+        return claim(self, Certificate.revoked_at.is_(None), revoked_at=now,
+                     revoked_reason=reason, revoked_by_id=by.id)

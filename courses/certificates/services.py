@@ -237,10 +237,12 @@ def revoke(certificate: Certificate, reason: str, *, by: User) -> Certificate:
                               field="reason")
     if certificate.is_revoked:
         raise ValidationError("This certificate is already revoked.")
-    certificate.revoked_at = utcnow()
-    certificate.revoked_reason = reason
-    certificate.revoked_by_id = by.id
+    now = utcnow()
+    if not certificate.revoke(now, reason, by):  # a racing request revoked it first
+        raise ValidationError("This certificate is already revoked.")
     audit.record(by, "certificate.revoke", certificate,
+                 changes={"revoked_at": [None, now.isoformat()],
+                          "revoked_reason": ["", reason]},
                  summary=f"Revoked {certificate.learner_name}'s certificate for "
                          f"{certificate.course_title}")
     notify(certificate.user, kind="certificate.revoked",

@@ -322,10 +322,12 @@ def acknowledge(communication: Communication, person: User, *, question: str = "
         raise ValidationError(f"Keep your question under {MAX_QUESTION:,} characters.",
                               field="question")
     now = now or utcnow()
-    found.opened_at = found.opened_at or now
-    found.acknowledged_at, found.question = now, question
+    if not found.acknowledge(now, question):  # a racing request acknowledged it first
+        raise ValidationError(f"You already acknowledged this on "
+                              f"{found.acknowledged_at:%Y-%m-%d}.")
     record(person, "communication.acknowledge", found,
-           summary=f"{person.name} acknowledged “{communication.subject}”")
+           summary=f"{person.name} acknowledged “{communication.subject}”",
+           changes={"acknowledged_at": [None, now.isoformat()]})
     author = communication.author
     if question and author is not None:
         notify(author, kind=QUESTION, subject=f"A question on “{communication.subject}”",

@@ -20,10 +20,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courses.models import Course
+from lms.claims import claim
 from lms.db import UTCDateTime, utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
@@ -254,6 +256,14 @@ class AttendanceConfirmation(db.Model):
     session: Mapped[LiveSession] = relationship()
     leader: Mapped[User] = relationship(foreign_keys=[leader_id])
 
+    def confirm(self) -> bool:
+        """Confirm (after a dispute too); False when it already stood confirmed, perhaps by
+        a request racing this one."""
+        cls = AttendanceConfirmation
+        return claim(self, cls.status != ConfirmationStatus.CONFIRMED,
+                     status=ConfirmationStatus.CONFIRMED, note="",
+                     disputed_registration_id=None)
+
 
 class CommunicationStatus(StrEnum):
     SCHEDULED = "scheduled"  # goes out by itself at ``send_at``
@@ -323,3 +333,9 @@ class CommunicationRecipient(db.Model):
 
     communication: Mapped[Communication] = relationship(back_populates="recipients")
     user: Mapped[User] = relationship()
+
+    def acknowledge(self, now: datetime, question: str) -> bool:
+        """Acknowledge, once: False when already acknowledged (perhaps by a racing request)."""
+        cls = CommunicationRecipient
+        return claim(self, cls.acknowledged_at.is_(None), acknowledged_at=now,
+                     question=question, opened_at=func.coalesce(cls.opened_at, now))

@@ -27,6 +27,7 @@ from courses.live.models import (
 )
 from courses.services import player
 from lms.audit.services import pending_changes, record
+from lms.claims import add_once
 from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
@@ -268,6 +269,9 @@ def cancel_registration(registration: Registration, *, by: User) -> Registration
         raise NotAllowedError(f"You may not cancel {registration.user.name}'s registration.")
     session = registration.session
     _lock(session)
+    db.session.refresh(registration)  # what a request cancelling it meanwhile left
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise ValidationError("This registration is already cancelled.")
     held_seat = registration.status == RegistrationStatus.REGISTERED
     registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
     registration.touch()
@@ -301,6 +305,7 @@ def add_walk_in(session: LiveSession, person: User, *, by: User) -> Registration
     """The facilitator adds someone who turned up unregistered (capacity does not apply)."""
     if session.status == SessionStatus.CANCELLED:
         raise ValidationError("The session is cancelled.")
+    _lock(session)  # the same walk-in added twice at once
     registration = _existing(session, person)
     if registration is not None and registration.status == RegistrationStatus.REGISTERED:
         raise ValidationError(f"{person.name} is already registered.", field="email")
@@ -401,6 +406,9 @@ def take_attendance(session: LiveSession, rows: list[AttendanceRow], *, by: User
     """
     if session.status == SessionStatus.CANCELLED:
         raise ValidationError("The session is cancelled.")
+    # Two saves at once (a double-click on "all present"): the second waits, then reads the
+    # marks and live steps the first recorded instead of inserting them again.
+    _lock(session)
     registered = {registration.id: (registration, attendance)
                   for registration, attendance in roster(session)}
     segments = list(db.session.scalars(select(SessionSegment).where(
@@ -510,26 +518,28 @@ def has_people_in(leader: User, session: LiveSession) -> bool:
         select(literal(True)).where(up.c.id == leader.id).limit(1)) is not None
 
 
-def _confirmation(session: LiveSession, leader: User) -> AttendanceConfirmation:
+def _confirmation(session: LiveSession, leader: User,
+                  status: ConfirmationStatus) -> tuple[AttendanceConfirmation, bool]:
+    """The leader's confirmation of ``session``; True when made now with ``status``."""
     found = db.session.scalar(select(AttendanceConfirmation).where(
         AttendanceConfirmation.session_id == session.id,
         AttendanceConfirmation.leader_id == leader.id))
-    if found is None:
-        found = AttendanceConfirmation(session_id=session.id, leader_id=leader.id,
-                                       status=ConfirmationStatus.CONFIRMED)
-        db.session.add(found)
-    return found
+    if found is not None:
+        return found, False
+    made = AttendanceConfirmation(session_id=session.id, leader_id=leader.id, status=status)
+    if add_once(made):
+        return made, True
+    return _confirmation(session, leader, status)  # a racing request made it first
 
 
 def confirm(session: LiveSession, leader: User) -> AttendanceConfirmation:
+    """Confirm the attendance of the leader's people; confirming again changes nothing."""
     if not has_people_in(leader, session):
         raise NotAllowedError("Only leaders with people in this session confirm it.")
-    confirmation = _confirmation(session, leader)
-    confirmation.status, confirmation.note = ConfirmationStatus.CONFIRMED, ""
-    confirmation.disputed_registration_id = None
-    db.session.flush()
-    record(leader, "session.confirm", confirmation,
-           summary=f"{leader.name} confirmed attendance at {session.title}")
+    confirmation, made = _confirmation(session, leader, ConfirmationStatus.CONFIRMED)
+    if made or confirmation.confirm():
+        record(leader, "session.confirm", confirmation,
+               summary=f"{leader.name} confirmed attendance at {session.title}")
     return confirmation
 
 
@@ -544,7 +554,7 @@ def dispute(session: LiveSession, leader: User, registration: Registration,
             or not tree.is_in_subtree(leader.id, registration.user_id)):
         raise ValidationError("Pick someone from your part of the organisation who is "
                               "registered for this session.", field="registration")
-    confirmation = _confirmation(session, leader)
+    confirmation, _made = _confirmation(session, leader, ConfirmationStatus.DISPUTED)
     confirmation.status, confirmation.note = ConfirmationStatus.DISPUTED, note
     confirmation.disputed_registration_id = registration.id
     confirmation.resolution, confirmation.resolved_at = "", None

@@ -219,7 +219,10 @@ def session_unregister(livesession: LiveSession):
     mine = _own_registration(livesession)
     if mine is None or mine.status == RegistrationStatus.CANCELLED:
         return _refused(livesession, CadenceError("You are not registered."))
-    live.cancel_registration(mine, by=current_user)
+    try:
+        live.cancel_registration(mine, by=current_user)
+    except CadenceError as error:  # cancelled meanwhile by another request
+        return _refused(livesession, error)
     return _done(livesession, "Your registration is cancelled.")
 
 

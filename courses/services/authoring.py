@@ -152,11 +152,10 @@ def publish(course: Course, *, by: User) -> CourseVersion:
         raise ValidationError("There are no unpublished changes.")
     if not draft.lessons:
         raise ValidationError("Add at least one lesson before publishing.")
+    if not course.publish(draft):
+        raise ValidationError("There are no unpublished changes.")
     draft.published_at = utcnow()
     draft.published_by_id = by.id
-    course.current_version = draft
-    course.draft_version = None
-    course.status = CourseStatus.PUBLISHED
     db.session.flush()
     audit.record(by, "course.publish", course,
                  summary=f"Published version {draft.number} of {draft.title}",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from courses.models import Course, CourseStatus, Enrollment, EnrollmentStatus
 from lms.audit import services as audit
+from lms.claims import add_once
 from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
@@ -59,9 +60,11 @@ def enrol(person: User, course: Course, *, by: User, due_at: datetime | None = N
     enrollment = db.session.scalar(select(Enrollment).where(
         Enrollment.course_id == course.id, Enrollment.user_id == person.id))
     if enrollment is None:
-        enrollment = Enrollment(course=course, user=person, enrolled_by_id=by.id,
+        enrollment = Enrollment(course_id=course.id, user_id=person.id, enrolled_by_id=by.id,
                                 due_at=due_at)
-        db.session.add(enrollment)
+        if not add_once(enrollment):  # a racing request enrolled them first
+            return db.session.scalar(select(Enrollment).where(
+                Enrollment.course_id == course.id, Enrollment.user_id == person.id))
     elif enrollment.status == EnrollmentStatus.WITHDRAWN:
         enrollment.reactivate()
         enrollment.enrolled_by_id = by.id

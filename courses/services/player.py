@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from courses import steps
@@ -38,6 +39,7 @@ from courses.unlocking import (
 )
 from lms.audit import services as audit
 from lms.authz import visible
+from lms.claims import add_once
 from lms.db import begin_writing, utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
@@ -109,8 +111,7 @@ def _catch_up_live_step(enrollment: Enrollment, lesson: Lesson, *, by: User) -> 
     if lesson.key in done_keys(enrollment) or not db.session.scalar(
             select(attended_session_of(enrollment.course_id, enrollment.user_id))):
         return
-    db.session.add(LessonProgress(enrollment_id=enrollment.id, lesson_key=lesson.key))
-    db.session.flush()
+    add_once(LessonProgress(enrollment_id=enrollment.id, lesson_key=lesson.key))
     version = enrollment.course.current_version
     if progress_of(enrollment, version).complete and enrollment.completed_at is None:
         finish(enrollment, by=by)
@@ -130,11 +131,7 @@ def complete_lesson(enrollment: Enrollment, lesson: Lesson, *, by: User) -> Prog
     if enrollment.started_at is None:
         enrollment.started_at = utcnow()
     enrollment.last_lesson_key = lesson.key
-    exists = db.session.scalar(select(LessonProgress.id).where(
-        LessonProgress.enrollment_id == enrollment.id, LessonProgress.lesson_key == lesson.key))
-    if exists is None:
-        db.session.add(LessonProgress(enrollment_id=enrollment.id, lesson_key=lesson.key))
-        db.session.flush()
+    _record_done(enrollment, lesson.key)
     progress = progress_of(enrollment, version)
     if progress.complete and enrollment.completed_at is None:
         finish(enrollment, by=by)
@@ -146,23 +143,29 @@ def complete_step(enrollment: Enrollment, lesson_key: str, *, by: User | None) -
     when its rule holds; never takes a completion back. True when the step was new."""
     if enrollment.status == EnrollmentStatus.WITHDRAWN:
         return False
-    exists = db.session.scalar(select(LessonProgress.id).where(
-        LessonProgress.enrollment_id == enrollment.id, LessonProgress.lesson_key == lesson_key))
-    if exists is None:
-        db.session.add(LessonProgress(enrollment_id=enrollment.id, lesson_key=lesson_key))
+    new = _record_done(enrollment, lesson_key)
+    if new:
         enrollment.started_at = enrollment.started_at or utcnow()
-        db.session.flush()
     version = enrollment.course.current_version
     if (version is not None and enrollment.completed_at is None
             and progress_of(enrollment, version).complete):
         finish(enrollment, by=by)
-    return exists is None
+    return new
 
 
-def finish(enrollment: Enrollment, *, by: User | None) -> None:
-    """Complete the enrolment and tell the people whose courses this unlocks."""
-    enrollment.complete(utcnow())
-    db.session.flush()
+def _record_done(enrollment: Enrollment, lesson_key: str) -> bool:
+    """Record ``lesson_key`` done; False when it already was (perhaps by a racing request)."""
+    exists = db.session.scalar(select(LessonProgress.id).where(
+        LessonProgress.enrollment_id == enrollment.id, LessonProgress.lesson_key == lesson_key))
+    return exists is None and add_once(
+        LessonProgress(enrollment_id=enrollment.id, lesson_key=lesson_key))
+
+
+def finish(enrollment: Enrollment, *, by: User | None) -> bool:
+    """Complete the enrolment and tell the people whose courses this unlocks; False (and
+    nothing told) when another request completed it first."""
+    if not enrollment.complete(utcnow()):
+        return False
     course = enrollment.course
     audit.record(by, "enrollment.complete", enrollment,
                  summary=f"{enrollment.user.name} completed {course.title}")
@@ -176,24 +179,24 @@ def finish(enrollment: Enrollment, *, by: User | None) -> None:
         notify_many(people, kind="course.unlocked", subject=f"“{opened.title}” is open for you",
                     body=f"{enrollment.user.name} completed “{course.title}”, so you can start.",
                     link=f"/courses/{opened.slug}")
+    return True
 
 
 def finish_many(enrollments: list[Enrollment], course: Course, *, by: User | None,
-                because: str) -> None:
+                because: str) -> list[Enrollment]:
     """Complete many enrolments of ``course`` at once (one audit entry, one batch of
-    notifications per course this opens), whatever their number."""
+    notifications per course this opens), whatever their number; returns those completed
+    here, leaving out any a racing request completed first."""
+    enrollments = Enrollment.complete_many(enrollments, utcnow())
     if not enrollments:
-        return
-    now = utcnow()
-    for enrollment in enrollments:
-        enrollment.complete(now)
-    db.session.flush()
+        return []
     audit.record(by, "enrollment.complete_many", course,
                  summary=f"{len(enrollments)} completed {course.title}: {because}",
                  changes={"completed_user_ids": [None, sorted(e.user_id for e in enrollments)]})
     issue_many(enrollments, course, by=by)
     _tell_opened(waiting_learners_many([e.user for e in enrollments], course),
                  f"Someone you were waiting on completed “{course.title}”, so you can start.")
+    return enrollments
 
 
 def _tell_opened(opened: list[tuple[User, Course]], body: str) -> None:
@@ -218,9 +221,7 @@ def recheck_completions(course: Course, *, by: User | None) -> int:
     enrollments = db.session.scalars(select(Enrollment).where(
         Enrollment.course_id == course.id, Enrollment.status == EnrollmentStatus.ACTIVE,
         Enrollment.completed_at.is_(None), Enrollment.id.in_(done))).all()
-    for enrollment in enrollments:
-        finish(enrollment, by=by)
-    return len(enrollments)
+    return sum(finish(enrollment, by=by) for enrollment in enrollments)
 
 
 def resume_lesson(enrollment: Enrollment, version: CourseVersion) -> Lesson | None:
@@ -294,7 +295,7 @@ def _record_live_step(session: LiveSession, version: CourseVersion, live_keys: l
             Enrollment.course_id == version.course_id, Enrollment.withdrawn_at.is_(None),
             Enrollment.user_id.in_(select(Registration.user_id)
                                    .where(Registration.session_id == session.id)))
-        .options(joinedload(Enrollment.user))).all()
+        .options(joinedload(Enrollment.user)).order_by(Enrollment.id)).all()
     if not enrollments:
         return
     required = required_keys(version)
@@ -321,7 +322,7 @@ def _record_live_step(session: LiveSession, version: CourseVersion, live_keys: l
             dropped.append(enrollment.id)
             result.undone.append(enrollment.user_id)
     if added:
-        db.session.execute(insert(LessonProgress), added)
+        _insert_progress(added)
     if dropped:
         db.session.execute(delete(LessonProgress).where(
             LessonProgress.enrollment_id.in_(dropped), LessonProgress.lesson_key.in_(live_keys)))
@@ -331,8 +332,19 @@ def _record_live_step(session: LiveSession, version: CourseVersion, live_keys: l
                              f"{len(result.undone)} taken back",
                      changes={"done_user_ids": [None, result.done],
                               "undone_user_ids": [None, result.undone]})
-    finish_many(finishing, version.course, by=by, because=f"attended {session.title}")
-    result.completed = [enrollment.user_id for enrollment in finishing]
+    finished = finish_many(finishing, version.course, by=by, because=f"attended {session.title}")
+    result.completed = [enrollment.user_id for enrollment in finished]
+
+
+def _insert_progress(rows: list[dict]) -> None:
+    """Insert progress rows in one statement; if a racing request (attendance saved twice
+    at once) recorded some of them first, insert the others one by one."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(LessonProgress), rows)
+    except IntegrityError:
+        for row in rows:
+            add_once(LessonProgress(**row))
 
 
 def link_session(course: Course, session: LiveSession, *, by: User) -> LiveStepResult:
