@@ -22,6 +22,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import EMAIL_PATTERN, Level, Role, User, may_report_to
 from lms.spreadsheets import looks_like_formula, safe_cell
+from lms.web.text import has_control
 
 COLUMNS = ("email", "name", "title", "level", "manager_email", "roles")
 ROLE_SPLIT = re.compile(r"[;|\s]+")
@@ -122,6 +123,10 @@ def _parse_row(line: int, record: list[str], problems: list[Problem]) -> Row | N
         problems.append(Problem(line, "name is required (at most 120 characters)"))
     if len(title) > 120:
         problems.append(Problem(line, "title is longer than 120 characters"))
+    for column, text in (("name", name), ("title", title)):
+        if has_control(text):
+            problems.append(Problem(line, f"{column}: line breaks, tabs and other control "
+                                          "characters are not allowed"))
     if level.lower() not in LEVELS:
         problems.append(Problem(
             line, f"invalid level {level!r}: use rep, manager, leader or executive"))
