@@ -3,6 +3,7 @@ forms, the people API and the people CSV import, with one shared rule."""
 
 from __future__ import annotations
 
+import marshmallow as ma
 import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from wtforms import StringField
 from lms.extensions import db
 from lms.people.csv_io import ImportRejected, import_people
 from lms.people.models import User
-from lms.web.text import MESSAGE, SingleLine, has_control
+from lms.web.text import MESSAGE, SingleLine, has_control, single_line
 from tests import factories
 from tests.api_support import token_headers
 
@@ -100,3 +101,24 @@ def test_the_people_import_refuses_control_characters(session, column):
     [problem] = rejected.value.problems
     assert problem.message.startswith(f"{column}: line breaks")
     assert problem.line == (3 if column == "name" else 2)  # where the record ends
+
+
+def _schemas(cls=ma.Schema):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _schemas(sub)
+
+
+def test_every_name_and_title_an_api_schema_loads_is_single_line(app):
+    checked, missing = 0, []
+    for schema in set(_schemas()):
+        if not any(word in schema.__name__ for word in ("Create", "Update", "Edit")):
+            continue
+        for attribute, field in schema._declared_fields.items():
+            if attribute not in SINGLE_LINE_FIELDS or field.dump_only:
+                continue
+            checked += 1
+            if single_line not in field.validators:
+                missing.append(f"{schema.__module__}.{schema.__name__}.{attribute}")
+
+    assert checked >= 15 and missing == []
