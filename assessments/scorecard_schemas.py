@@ -12,8 +12,9 @@ from marshmallow import validate
 
 from assessments.models import ObservationKind, ObservationStatus, SurveyQuestionKind
 from lms.api import PageArgsSchema, list_schema
+from lms.web.text import single_line
 
-TITLE = validate.Length(min=1, max=200)
+TITLE = [validate.Length(min=1, max=200), single_line]
 
 
 class _Strict(ma.Schema):

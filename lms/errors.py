@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from lms.security import secure
 
 
 class CadenceError(Exception):
@@ -84,6 +86,30 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        if _wants_json():
-            return {"errors": {"request": ["Internal server error."]}}, 500
-        return render_template("errors/500.html"), 500
+        return secure(_server_error_page())
+
+
+FALLBACK_500 = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                "<title>Something went wrong · Cadence</title></head><body>"
+                "<h1>Something went wrong</h1><p>The error is logged. Please try again.</p>"
+                "</body></html>")
+
+
+def _server_error_page() -> Response:
+    """The 500 answer, built without touching a database session the error may have left
+    failed: roll it back first (the layout then reloads the signed-in person in a fresh
+    transaction), and fall back to a plain page if the layout cannot render."""
+    from lms.extensions import db
+
+    g.request_failed = True  # context processors skip their queries (unread counts …)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the database may be gone altogether)
+        current_app.logger.exception("Rolling back after a server error failed")
+    if _wants_json():
+        return make_response({"errors": {"request": ["Internal server error."]}}, 500)
+    try:
+        return make_response(render_template("errors/500.html"), 500)
+    except Exception:  # noqa: BLE001  (whatever broke may break the layout too)
+        current_app.logger.exception("The error page could not be rendered")
+        return make_response(FALLBACK_500, 500)

@@ -21,7 +21,8 @@ from lms.audit.models import AuditEntry
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import EMAIL_PATTERN, Level, Role, User, may_report_to
-from lms.spreadsheets import csv_bytes, looks_like_formula
+from lms.spreadsheets import csv_bytes, restore
+from lms.web.text import has_control
 
 COLUMNS = ("email", "name", "title", "level", "manager_email", "roles")
 ROLE_SPLIT = re.compile(r"[;|\s]+")
@@ -101,16 +102,9 @@ class Existing:
     is_active: bool
 
 
-def _unformula(value: str) -> str:
-    """Undo the apostrophe the export puts before spreadsheet formula characters."""
-    if value.startswith("'") and looks_like_formula(value[1:]):
-        return value[1:]
-    return value
-
-
 def _cell(value: str) -> str:
-    value = value.strip()
-    return _unformula(value) if value[:1] == "'" else value
+    """A cell as typed, without the apostrophes the export puts before formula lines."""
+    return restore(value.strip())
 
 
 def _parse_row(line: int, record: list[str], problems: list[Problem]) -> Row | None:
@@ -122,6 +116,10 @@ def _parse_row(line: int, record: list[str], problems: list[Problem]) -> Row | N
         problems.append(Problem(line, "name is required (at most 120 characters)"))
     if len(title) > 120:
         problems.append(Problem(line, "title is longer than 120 characters"))
+    for column, text in (("name", name), ("title", title)):
+        if has_control(text):
+            problems.append(Problem(line, f"{column}: line breaks, tabs and other control "
+                                          "characters are not allowed"))
     if level.lower() not in LEVELS:
         problems.append(Problem(
             line, f"invalid level {level!r}: use rep, manager, leader or executive"))
