@@ -11,7 +11,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from assessments.models import QuestionType
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, QueryArgsSchema, list_schema
 
 FORMAT = "cadence.question-bank"
 FORMAT_VERSION = 1
@@ -28,7 +28,7 @@ SPEC_HELP = (
     "new one.")
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
@@ -62,7 +62,7 @@ class BankDocumentSchema(_Strict):
 
 # --- out -------------------------------------------------------------------------------------
 
-class BankSchema(ma.Schema):
+class BankSchema(ApiSchema):
     id = ma.fields.Integer()
     course_id = ma.fields.Integer()
     title = ma.fields.String()
@@ -73,7 +73,7 @@ class BankSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
-class QuestionSchema(ma.Schema):
+class QuestionSchema(ApiSchema):
     id = ma.fields.Integer()
     bank_id = ma.fields.Integer()
     position = ma.fields.Integer()
@@ -99,7 +99,7 @@ class BankDetailSchema(BankSchema):
 BankListSchema = list_schema(BankSchema, "BankList")
 
 
-class ImportResultSchema(ma.Schema):
+class ImportResultSchema(ApiSchema):
     bank = ma.fields.Nested(BankSchema)
     created = ma.fields.Integer()
     updated = ma.fields.Integer()
@@ -147,6 +147,6 @@ class QuestionUpdateSchema(_Strict):
         "description": "Move the question to this place in its bank (0 is first)."})
 
 
-class BankImportQuerySchema(ma.Schema):
+class BankImportQuerySchema(QueryArgsSchema):
     course_id = ma.fields.Integer(required=True, metadata={
         "description": "The course the new bank belongs to."})

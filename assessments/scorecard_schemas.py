@@ -11,19 +11,19 @@ import marshmallow as ma
 from marshmallow import validate
 
 from assessments.models import ObservationKind, ObservationStatus, SurveyQuestionKind
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 
 TITLE = validate.Length(min=1, max=200)
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- rubrics ---------------------------------------------------------------------------------
 
-class CriterionSchema(ma.Schema):
+class CriterionSchema(ApiSchema):
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     title = ma.fields.String()
@@ -31,7 +31,7 @@ class CriterionSchema(ma.Schema):
         "description": "Five texts: what a score of 1, 2, 3, 4 and 5 looks like."})
 
 
-class RubricSchema(ma.Schema):
+class RubricSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String()
@@ -73,7 +73,7 @@ class RubricQuerySchema(PageArgsSchema):
 
 # --- observations ----------------------------------------------------------------------------
 
-class ScoreSchema(ma.Schema):
+class ScoreSchema(ApiSchema):
     criterion_id = ma.fields.Integer()
     criterion = ma.fields.String()
     score = ma.fields.Integer()
@@ -81,7 +81,7 @@ class ScoreSchema(ma.Schema):
     comment = ma.fields.String()
 
 
-class ObservationSchema(ma.Schema):
+class ObservationSchema(ApiSchema):
     id = ma.fields.Integer()
     rubric_id = ma.fields.Integer()
     rubric = ma.fields.String()
@@ -127,20 +127,20 @@ class ObservationQuerySchema(PageArgsSchema):
 
 # --- surveys ---------------------------------------------------------------------------------
 
-class SurveyQuestionSchema(ma.Schema):
+class SurveyQuestionSchema(ApiSchema):
     id = ma.fields.Integer()
     kind = ma.fields.String(validate=validate.OneOf([k.value for k in SurveyQuestionKind]))
     prompt = ma.fields.String()
     is_required = ma.fields.Boolean()
 
 
-class SurveySectionSchema(ma.Schema):
+class SurveySectionSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     questions = ma.fields.List(ma.fields.Nested(SurveyQuestionSchema))
 
 
-class SurveySchema(ma.Schema):
+class SurveySchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String()
@@ -166,13 +166,13 @@ class ResponseCreateSchema(_Strict):
     answers = ma.fields.List(ma.fields.Nested(AnswerCreateSchema), required=True)
 
 
-class SectionScoreSchema(ma.Schema):
+class SectionScoreSchema(ApiSchema):
     section_id = ma.fields.Integer()
     title = ma.fields.String()
     score = ma.fields.Float()
 
 
-class ResponseSchema(ma.Schema):
+class ResponseSchema(ApiSchema):
     id = ma.fields.Integer()
     survey_id = ma.fields.Integer()
     user_id = ma.fields.Integer()

@@ -16,7 +16,7 @@ from marshmallow import validate
 
 from courses import files
 from courses.models import CourseStatus, EnrollmentStatus, LessonKind, PrerequisiteKind
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, QueryArgsSchema, list_schema
 from lms.errors import CadenceError
 from lms.people.models import Level
 
@@ -47,7 +47,7 @@ class Base64Bytes(ma.fields.Field):
 
 # --- the exchange document ---------------------------------------------------------------------
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
@@ -171,7 +171,7 @@ def _note_duplicate(errors: dict, key, seen: dict[str, str], path: str, where: t
 
 # --- the REST API ------------------------------------------------------------------------------
 
-class CourseSchema(ma.Schema):
+class CourseSchema(ApiSchema):
     """A course with the details of the version shown (the current one, else the draft)."""
 
     id = ma.fields.Integer(dump_only=True)
@@ -194,7 +194,7 @@ class CourseSchema(ma.Schema):
 CourseListSchema = list_schema(CourseSchema, "CourseList")
 
 
-class OutlineLessonSchema(ma.Schema):
+class OutlineLessonSchema(ApiSchema):
     key = ma.fields.String()
     kind = ma.fields.String()
     title = ma.fields.String()
@@ -202,13 +202,13 @@ class OutlineLessonSchema(ma.Schema):
     estimated_minutes = ma.fields.Integer()
 
 
-class OutlineModuleSchema(ma.Schema):
+class OutlineModuleSchema(ApiSchema):
     key = ma.fields.String()
     title = ma.fields.String()
     lessons = ma.fields.List(ma.fields.Nested(OutlineLessonSchema))
 
 
-class PrerequisiteSchema(ma.Schema):
+class PrerequisiteSchema(ApiSchema):
     kind = ma.fields.String()
     course_id = ma.fields.Integer()
     course_slug = ma.fields.String()
@@ -231,7 +231,7 @@ class CourseQuerySchema(PageArgsSchema):
         "description": "Admins only; everyone else sees published courses."})
 
 
-class CourseVersionQuerySchema(ma.Schema):
+class CourseVersionQuerySchema(QueryArgsSchema):
     version = ma.fields.String(load_default="current",
                                validate=validate.OneOf(["current", "draft"]))
 
@@ -264,13 +264,13 @@ class CourseUpdateSchema(CourseCreateSchema):
     owner_id = ma.fields.Integer(allow_none=True)
 
 
-class ProgressSchema(ma.Schema):
+class ProgressSchema(ApiSchema):
     done = ma.fields.Integer(metadata={"description": "Required lessons done."})
     required = ma.fields.Integer(metadata={"description": "Required lessons in the course."})
     percent = ma.fields.Integer()
 
 
-class EnrollmentSchema(ma.Schema):
+class EnrollmentSchema(ApiSchema):
     id = ma.fields.Integer()
     course_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
@@ -287,7 +287,7 @@ class EnrollmentSchema(ma.Schema):
 EnrollmentListSchema = list_schema(EnrollmentSchema, "EnrollmentList")
 
 
-class CourseRefSchema(ma.Schema):
+class CourseRefSchema(ApiSchema):
     id = ma.fields.Integer()
     slug = ma.fields.String()
     title = ma.fields.String()
@@ -314,13 +314,13 @@ class EnrollmentCreateSchema(_Strict):
     due_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
 
 
-class EnrolResultSchema(ma.Schema):
+class EnrolResultSchema(ApiSchema):
     enrolled = ma.fields.Integer()
     reactivated = ma.fields.Integer()
     already = ma.fields.Integer()
 
 
-class LessonCompletionSchema(ma.Schema):
+class LessonCompletionSchema(ApiSchema):
     enrollment_id = ma.fields.Integer()
     lesson_key = ma.fields.String()
     status = ma.fields.String()

@@ -15,27 +15,72 @@ from flask import Flask, abort, g, request
 from flask_smorest import Api, Blueprint
 
 from lms.extensions import csrf
-from lms.web.converters import BoundedIntConverter, openapi_schema
+from lms.web.converters import ID_MAX, ID_MIN, BoundedIntConverter, openapi_schema
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer",
                  "description": "A personal API token created under Account → API tokens."}
 
 
-class ErrorSchema(ma.Schema):
+INT_MIN = -(2**31)  # every integer column is a 32-bit ``integer`` on PostgreSQL
+
+
+def _is_id(name: str) -> bool:
+    return name == "id" or name.endswith(("_id", "_ids"))
+
+
+def _integers(field: ma.fields.Field) -> Iterator[ma.fields.Integer]:
+    """``field`` itself if it is an integer, or the integers inside a list or tuple."""
+    if isinstance(field, ma.fields.Integer):
+        yield field
+    elif isinstance(field, ma.fields.List):
+        yield from _integers(field.inner)
+    elif isinstance(field, ma.fields.Tuple):
+        for inner in field.tuple_fields:
+            yield from _integers(inner)
+
+
+class ApiSchema(ma.Schema):
+    """The base of every API schema: integers are strict and bounded.
+
+    marshmallow's ``Integer`` turns ``2.59e-42`` into 0 and lets any size through to the
+    database, where an id of 0 broke a foreign key and a huge one overflowed the column:
+    both were 500s. Here every integer refuses a float (or a numeric string in a JSON body)
+    and stays within the 32-bit column; ids (``id``, ``*_id``, ``*_ids``) within
+    ``1..2147483647``. The bounds are validators, so the OpenAPI document shows them.
+    """
+
+    #: Query strings are text: a query schema parses "12" (but still refuses "1.5").
+    strict_integers = True
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        for field in _integers(field_obj):
+            field.strict = self.strict_integers
+            low = ID_MIN if _is_id(field_name) else INT_MIN
+            # A list keeps its own validators; the bound belongs to the integer inside.
+            field.validators = [*field.validators, ma.validate.Range(min=low, max=ID_MAX)]
+
+
+class QueryArgsSchema(ApiSchema):
+    """The base of every schema of query arguments."""
+
+    strict_integers = False
+
+
+class ErrorSchema(ApiSchema):
     """Every error: ``{"errors": {field: [message]}}``; ``request`` for the whole request."""
 
     errors = ma.fields.Dict(keys=ma.fields.String(),
                             values=ma.fields.List(ma.fields.String()))
 
 
-class PageMetaSchema(ma.Schema):
+class PageMetaSchema(ApiSchema):
     page = ma.fields.Integer()
     per_page = ma.fields.Integer()
     total = ma.fields.Integer()
     pages = ma.fields.Integer()
 
 
-class PageArgsSchema(ma.Schema):
+class PageArgsSchema(QueryArgsSchema):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
 
@@ -67,7 +112,7 @@ def page_of(stmt, args: dict) -> dict:
 
 def list_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """Build the ``{"items": [...], "meta": {...}}`` schema for ``item_schema``."""
-    return ma.Schema.from_dict(
+    return ApiSchema.from_dict(
         {"items": ma.fields.List(ma.fields.Nested(item_schema)),
          "meta": ma.fields.Nested(PageMetaSchema)},
         name=name,

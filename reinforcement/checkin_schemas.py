@@ -11,7 +11,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from reinforcement.checkins import MAX_AGENDA_TEXT, MAX_NOTES
 from reinforcement.models import CheckInStatus
 
@@ -20,12 +20,12 @@ STATUS_CHANGES = [CheckInStatus.HELD.value, CheckInStatus.MISSED.value,
                   CheckInStatus.CANCELLED.value]
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
-class AgendaItemSchema(ma.Schema):
+class AgendaItemSchema(ApiSchema):
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     text = ma.fields.String()
@@ -33,7 +33,7 @@ class AgendaItemSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class ActionItemSchema(ma.Schema):
+class ActionItemSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     owner_id = ma.fields.Integer()
@@ -50,7 +50,7 @@ class ActionItemSchema(ma.Schema):
 ActionItemListSchema = list_schema(ActionItemSchema, "ActionItemList")
 
 
-class CheckInSummarySchema(ma.Schema):
+class CheckInSummarySchema(ApiSchema):
     id = ma.fields.Integer()
     coach_id = ma.fields.Integer()
     coach = ma.fields.String(metadata={"description": "The coach's name."})

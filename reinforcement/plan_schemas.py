@@ -10,7 +10,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
 from reinforcement.models import Cadence, PlanStatus, ResourceKind
 
@@ -21,19 +21,19 @@ KINDS = [k.value for k in ResourceKind]
 LINE = ma.fields.String(validate=validate.Length(min=1, max=500))
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- plans out -------------------------------------------------------------------------------
 
-class PlanResourceSchema(ma.Schema):
+class PlanResourceSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
 
 
-class PlanSchema(ma.Schema):
+class PlanSchema(ApiSchema):
     id = ma.fields.Integer(dump_only=True)
     program_id = ma.fields.Integer()
     program_name = ma.fields.String()
@@ -52,7 +52,7 @@ class PlanSchema(ma.Schema):
 PlanListSchema = list_schema(PlanSchema, "PlanList")
 
 
-class PlanTeamSchema(ma.Schema):
+class PlanTeamSchema(ApiSchema):
     id = ma.fields.Integer()
     coach_id = ma.fields.Integer()
     coach_name = ma.fields.String()
@@ -66,7 +66,7 @@ class PlanTeamSchema(ma.Schema):
     next_at = ma.fields.DateTime(allow_none=True)
 
 
-class PairingSchema(ma.Schema):
+class PairingSchema(ApiSchema):
     id = ma.fields.Integer()
     coach_id = ma.fields.Integer()
     coachee_id = ma.fields.Integer()
@@ -80,7 +80,7 @@ class PlanDetailSchema(PlanSchema):
         "description": "Exceptions to who coaches whom (admins only; empty for others)."})
 
 
-class CadenceChangeSchema(ma.Schema):
+class CadenceChangeSchema(ApiSchema):
     teams = ma.fields.Integer()
     moved = ma.fields.Integer()
     added = ma.fields.Integer()
@@ -137,14 +137,14 @@ class CadenceCreateSchema(_Strict):
 
 # --- resources -------------------------------------------------------------------------------
 
-class ResourceFileSchema(ma.Schema):
+class ResourceFileSchema(ApiSchema):
     name = ma.fields.String()
     content_type = ma.fields.String()
     size = ma.fields.Integer()
     url = ma.fields.String(metadata={"description": "Download address (signed-in browser)."})
 
 
-class ResourceVersionSchema(ma.Schema):
+class ResourceVersionSchema(ApiSchema):
     number = ma.fields.Integer()
     body_markdown = ma.fields.String()
     body_html = ma.fields.String(metadata={"description": "Sanitised HTML of the text."})
@@ -153,7 +153,7 @@ class ResourceVersionSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class ResourceSchema(ma.Schema):
+class ResourceSchema(ApiSchema):
     id = ma.fields.Integer(dump_only=True)
     title = ma.fields.String()
     kind = ma.fields.String(validate=validate.OneOf(KINDS))
@@ -178,7 +178,7 @@ class ResourceDetailSchema(ResourceSchema):
         "description": "When you confirmed reading the current version."})
 
 
-class AcknowledgementSchema(ma.Schema):
+class AcknowledgementSchema(ApiSchema):
     resource_id = ma.fields.Integer()
     version_number = ma.fields.Integer()
     acknowledged_at = ma.fields.DateTime()

@@ -11,21 +11,21 @@ import marshmallow as ma
 from marshmallow import validate
 
 from courses.live.models import ProgramStatus, SessionStatus
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
 
 NAME = validate.Length(min=1, max=200)
 STATUSES = [status.value for status in ProgramStatus]
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- out -------------------------------------------------------------------------------------
 
-class ProgramSchema(ma.Schema):
+class ProgramSchema(ApiSchema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     goal = ma.fields.String()
@@ -41,18 +41,18 @@ class ProgramSchema(ma.Schema):
 ProgramListSchema = list_schema(ProgramSchema, "ProgramList")
 
 
-class WaveCourseSchema(ma.Schema):
+class WaveCourseSchema(ApiSchema):
     id = ma.fields.Integer()
     slug = ma.fields.String()
     title = ma.fields.String()
 
 
-class LevelProgressSchema(ma.Schema):
+class LevelProgressSchema(ApiSchema):
     enrolled = ma.fields.Integer(metadata={"description": "People enrolled in its courses."})
     completed = ma.fields.Integer(metadata={"description": "People done with every course."})
 
 
-class WaveProgressSchema(ma.Schema):
+class WaveProgressSchema(ApiSchema):
     by_level = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)),
                               values=ma.fields.Nested(LevelProgressSchema))
     waiting_on_manager = ma.fields.Integer(metadata={
@@ -60,7 +60,7 @@ class WaveProgressSchema(ma.Schema):
                        "previous wave yet."})
 
 
-class ProgramSessionSchema(ma.Schema):
+class ProgramSessionSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     starts_at = ma.fields.DateTime()
@@ -71,7 +71,7 @@ class ProgramSessionSchema(ma.Schema):
     course_id = ma.fields.Integer(allow_none=True)
 
 
-class WaveSchema(ma.Schema):
+class WaveSchema(ApiSchema):
     id = ma.fields.Integer()
     program_id = ma.fields.Integer()
     number = ma.fields.Integer()

@@ -11,26 +11,26 @@ import marshmallow as ma
 from marshmallow import validate
 
 from courses.live.models import AttendanceStatus, RegistrationStatus, SessionStatus
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 
 TITLE = validate.Length(min=1, max=200)
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- out -------------------------------------------------------------------------------------
 
-class SegmentSchema(ma.Schema):
+class SegmentSchema(ApiSchema):
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     title = ma.fields.String()
     minutes = ma.fields.Integer()
 
 
-class SessionSchema(ma.Schema):
+class SessionSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String()
@@ -59,7 +59,7 @@ class SessionDetailSchema(SessionSchema):
 SessionListSchema = list_schema(SessionSchema, "SessionList")
 
 
-class RegistrationSchema(ma.Schema):
+class RegistrationSchema(ApiSchema):
     id = ma.fields.Integer()
     session_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
@@ -73,7 +73,7 @@ class RegistrationSchema(ma.Schema):
         "description": "After a cancellation: who moved up from the waitlist, if anyone."})
 
 
-class AttendanceSchema(ma.Schema):
+class AttendanceSchema(ApiSchema):
     registration_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
     name = ma.fields.String()
@@ -87,7 +87,7 @@ class AttendanceSchema(ma.Schema):
 AttendanceListSchema = list_schema(AttendanceSchema, "AttendanceList")
 
 
-class AttendanceSavedSchema(ma.Schema):
+class AttendanceSavedSchema(ApiSchema):
     saved = ma.fields.Integer(metadata={"description": "Rows written."})
 
 
