@@ -87,6 +87,8 @@ class PageArgsSchema(QueryArgsSchema):
 
 class CadenceApi(Api):
     ERROR_SCHEMA = ErrorSchema
+    # Each operation lists the errors it gives (lms.apidoc); a catch-all would hide them.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,6 +135,20 @@ def one_transaction() -> Iterator[None]:
     db.session.commit()
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "description": (
+        "Makes this POST safe to retry. Send a new random key (e.g. a UUID) with each new "
+        "request and the same key when you repeat it: a repeat with the same body gets the "
+        "first answer again (marked `Idempotent-Replayed: true`) and does nothing more; "
+        "with another body it is refused with 422. While the first request with a key is "
+        "still running, a repeat gets 409 with `Retry-After`. Keys are kept per token for "
+        "24 hours. Answers 5xx and 429 are not kept, so their retry runs again."),
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
+
+
 def _unauthorized(reason: str):
     abort(401, description=reason)
 
@@ -172,10 +188,15 @@ def token_required(scope: str):
 
 
 def init_app(app: Flask) -> None:
+    from lms import apidoc, idempotency
     from lms.people.api import blp as people_blp
 
-    api.init_app(app, spec_kwargs={"info": {"description": "Cadence REST API, version 1."}})
+    idempotency.init_app(app)
+    api.init_app(app, spec_kwargs={"info": {"description": "Cadence REST API, version 1."},
+                                   "extra_plugins": [apidoc.CadenceDocPlugin()]})
     api.spec.components.security_scheme("bearer", BEARER_SCHEME)
+    api.spec.components.parameter(apidoc.IDEMPOTENCY_PARAMETER, "header", IDEMPOTENCY_KEY)
+    api.spec.components.response("TOO_MANY_REQUESTS_RETRY", apidoc.TOO_MANY_REQUESTS)
     api.spec.options["security"] = [{"bearer": []}]
     register(people_blp)
 

@@ -89,7 +89,7 @@ def test_error_schema_is_the_one_json_shape(spec):
     assert error["properties"]["errors"]["type"] == "object"
     assert error["properties"]["errors"]["additionalProperties"] == {
         "type": "array", "items": {"type": "string"}}
-    for name in ("DEFAULT_ERROR", "UNAUTHORIZED", "FORBIDDEN", "UNPROCESSABLE_ENTITY"):
+    for name in ("UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "UNPROCESSABLE_ENTITY"):
         content = spec["components"]["responses"][name]["content"]["application/json"]
         assert content["schema"] == {"$ref": "#/components/schemas/Error"}
 
