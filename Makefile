@@ -25,7 +25,8 @@ endef
 
 .PHONY: run install test test-install system-deps system-test-deps migrate demo lint bench clean
 
-# `cadence serve` is `flask run` plus the embedded periodic sweep (email retries, reminders).
+# `cadence serve` serves with waitress (threads: CADENCE_SERVE_THREADS) and runs the embedded
+# periodic sweep (email retries, reminders).
 run: install migrate demo
 	$(FLASK) cadence serve --host $(HOST) --port $(PORT)
 
@@ -67,6 +68,7 @@ bench: install
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.adherence
+	$(BIN)/python -m bench.concurrency
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -162,7 +162,8 @@ def token_required(scope: str):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            from lms.auth.services import token_user
+            from lms.auth.services import record_token_use, token_user
+            from lms.db import SAFE_METHODS
             from lms.extensions import db
 
             header = request.headers.get("Authorization", "")
@@ -173,7 +174,10 @@ def token_required(scope: str):
             if found is None:
                 _unauthorized("The token is unknown, expired or revoked.")
             g.api_user, g.api_token = found
-            db.session.commit()  # records last_used_at before the work of the request
+            # At most once a minute. A write request's own commit carries it; a read
+            # request commits nothing else, so it commits this one change itself.
+            if record_token_use(g.api_token) and request.method in SAFE_METHODS:
+                db.session.commit()
             if scope not in g.api_token.scope_list and not (
                 scope.endswith(":read") and scope.replace(":read", ":write")
                 in g.api_token.scope_list

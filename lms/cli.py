@@ -141,16 +141,27 @@ def sweep_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
-    """Serve the app with the embedded periodic sweep (what ``make run`` uses)."""
-    from flask import current_app
-    from werkzeug.serving import run_simple
+    """Serve the app with waitress and the embedded periodic sweep (what ``make run`` uses).
 
+    ``CADENCE_SERVE_THREADS`` sets how many requests are served at once.
+    """
+    from flask import current_app
+
+    from lms.config import ConfigError
     from lms.notify import sweeper
+    from lms.serving import serve, settle_base_url
 
     app = current_app._get_current_object()
+    try:
+        base_url = settle_base_url(app, host, port)
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
     if not app.config.get("REDIS_URL"):  # with Redis, ``flask cadence scheduler`` does this
         sweeper.start(app)
-    run_simple(host, port, app, threaded=True)
+    threads = app.config["SERVE_THREADS"]
+    click.echo(f"Cadence on {base_url} ({threads} threads); links point there.")
+    serve(app, host, port, threads=threads)
 
 
 @cadence.command("remind")

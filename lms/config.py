@@ -38,6 +38,9 @@ class Defaults:
     OUTBOX_SWEEP_SECONDS = 60  # retry due emails at most this often (0: only on new mail)
     OUTBOX_CLAIM_SECONDS = 300  # a claim older than this belongs to a dead worker
     RQ_QUEUE = "cadence"
+    # SQLite: how long a transaction waits for the write lock before "database is locked".
+    SQLITE_BUSY_SECONDS = 30
+    SERVE_THREADS = 8  # ``flask cadence serve``: requests served at once (one process)
 
     PASSWORD_MIN_LENGTH = 12
     ARGON2_TIME_COST = 3
@@ -94,7 +97,7 @@ INTEGER_KEYS = {
     "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "PASSWORD_RESET_MINUTES",
     "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES", "COURSE_FILE_MAX_BYTES", "REMINDER_LOCAL_HOUR", "REMINDER_LOCAL_HOUR_END",
-    "OUTBOX_CLAIM_SECONDS", "COMMUNICATION_LEAD_DAYS",
+    "OUTBOX_CLAIM_SECONDS", "COMMUNICATION_LEAD_DAYS", "SQLITE_BUSY_SECONDS", "SERVE_THREADS",
     "ADHERENCE_HELD_MIN", "ADHERENCE_AGENDA_MIN", "ADHERENCE_ACTIONS_MIN",
 }
 MODES = ("embedded", "production")
@@ -102,6 +105,7 @@ MODES = ("embedded", "production")
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 MAX_RESET_MINUTES = 60
 MAX_LEAD_DAYS = 365
+MAX_THREADS = 256
 
 
 def _from_environment() -> dict:
@@ -154,10 +158,24 @@ def _check(config) -> None:
     if not 0 <= config["COMMUNICATION_LEAD_DAYS"] <= MAX_LEAD_DAYS:
         raise ConfigError(f"CADENCE_COMMUNICATION_LEAD_DAYS must be between 0 and "
                           f"{MAX_LEAD_DAYS}, got {config['COMMUNICATION_LEAD_DAYS']}")
+    if config["SQLITE_BUSY_SECONDS"] < 1 or not 1 <= config["SERVE_THREADS"] <= MAX_THREADS:
+        raise ConfigError(f"CADENCE_SQLITE_BUSY_SECONDS must be at least 1 and "
+                          f"CADENCE_SERVE_THREADS between 1 and {MAX_THREADS}")
     for key in ("ADHERENCE_HELD_MIN", "ADHERENCE_AGENDA_MIN", "ADHERENCE_ACTIONS_MIN"):
         if not 0 <= config[key] <= 100:
             raise ConfigError(f"CADENCE_{key} is a percentage between 0 and 100, "
                               f"got {config[key]}")
+
+
+def _sqlite_engine_options(config, url: str) -> None:
+    """Wait ``SQLITE_BUSY_SECONDS`` for the write lock; pool a connection per server thread."""
+    options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    connect_args = options.setdefault("connect_args", {})
+    connect_args.setdefault("timeout", config["SQLITE_BUSY_SECONDS"])
+    in_memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+    if not in_memory:  # in-memory databases use a single shared connection (StaticPool)
+        # Every thread holds one connection at most; the sweep thread and a spare on top.
+        options.setdefault("pool_size", config["SERVE_THREADS"] + 2)
 
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:
@@ -165,11 +183,14 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_object(Defaults)
+    del app.config["BASE_URL"]  # set below; ``flask cadence serve`` needs to know if it was
     # An absolute path: a relative one is read from the package folder, not the instance.
     app.config.from_pyfile(str(instance / INSTANCE_CONFIG), silent=True)
     app.config.update(_from_environment())
     app.config.update(overrides or {})
     config = app.config
+    config["BASE_URL_SET"] = "BASE_URL" in config
+    config.setdefault("BASE_URL", Defaults.BASE_URL)
     _check(config)
 
     if config.get("SECRET_KEY") in (None, ""):
@@ -182,6 +203,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
 
     url = config.get("DATABASE_URL") or f"sqlite:///{instance / 'cadence.db'}"
     config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        _sqlite_engine_options(config, url)
     config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = False

@@ -33,6 +33,7 @@ from assessments.quiz.authoring import pool_ids
 from courses.models import Enrollment, EnrollmentStatus
 from courses.services import player
 from courses.unlocking import lock_reasons_for
+from lms.db import begin_writing
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.people.models import User
@@ -241,6 +242,7 @@ def save_answer(attempt: Attempt, item: AttemptItem, response: Any, *,
 def close_if_expired(attempt: Attempt, *, now: datetime) -> bool:
     """Submit an attempt whose time ran out, with the answers it saved; True if it did."""
     if attempt.status == AttemptStatus.IN_PROGRESS and expired(attempt, now):
+        begin_writing(db.session)  # found by a page (a GET) that then writes
         submit(attempt, now=now)
         return True
     return False

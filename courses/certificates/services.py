@@ -24,7 +24,7 @@ from courses.certificates.default_template import DEFAULT_CSS, DEFAULT_HTML
 from courses.certificates.models import Certificate, CertificateTemplate
 from courses.models import Course, Enrollment
 from lms.audit import services as audit
-from lms.db import utcnow
+from lms.db import begin_writing, end_reading, utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.notify import jobs
@@ -178,21 +178,25 @@ def context_of(certificate: Certificate) -> rendering.CertificateContext:
 
 
 def _render(certificate: Certificate) -> bytes:
+    """Render the PDF with no transaction open: it takes a while, and a transaction would
+    hold SQLite's write lock (jobs) or an ever older snapshot (requests) meanwhile."""
     template = certificate.template or default_template()
     html, css = (template.html, template.css) if template else (DEFAULT_HTML, DEFAULT_CSS)
+    template_id = template.id if template else None
     options = {"static_folder": current_app.static_folder,
                "base_url": current_app.config["BASE_URL"]}
-    context = context_of(certificate)
+    context, certificate_id = context_of(certificate), certificate.id
+    end_reading(db.session)
     try:
         rendered = rendering.render_pdf(html, css, context, **options)
     except rendering.TemplateError:
         # Checked when saved, so this is rare (a name the template trips on): the
         # certificate still gets a PDF, from the built-in template.
         log.exception("certificate %s: template %s failed; using the built-in one",
-                      certificate.id, template.id if template else None)
+                      certificate_id, template_id)
         rendered = rendering.render_pdf(DEFAULT_HTML, DEFAULT_CSS, context, **options)
     if rendered.refused:
-        log.warning("certificate %s: refused to fetch %s", certificate.id, rendered.refused)
+        log.warning("certificate %s: refused to fetch %s", certificate_id, rendered.refused)
     return rendered.pdf
 
 
@@ -201,6 +205,7 @@ def pdf_of(certificate: Certificate) -> bytes:
     if certificate.rendered_at is not None:
         return certificate.pdf
     pdf = _render(certificate)
+    begin_writing(db.session)  # a download is a GET
     stored = db.session.execute(
         update(Certificate)
         .where(Certificate.id == certificate.id, Certificate.rendered_at.is_(None))

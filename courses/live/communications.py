@@ -30,7 +30,7 @@ from courses.live.models import (
 )
 from courses.rendering import render_markdown
 from lms.audit.services import pending_changes, record
-from lms.db import utcnow
+from lms.db import begin_writing, utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.preferences import register_kind
@@ -292,6 +292,7 @@ def mark_opened(found: CommunicationRecipient, *, now: datetime | None = None) -
     if found.opened_at is not None:
         return False
     now = now or utcnow()
+    begin_writing(db.session)  # the page that opens it is a GET
     # Conditional, so two first opens at once (two tabs, page and API) keep the earlier one.
     opened = db.session.execute(
         update(CommunicationRecipient)

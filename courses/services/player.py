@@ -38,7 +38,7 @@ from courses.unlocking import (
 )
 from lms.audit import services as audit
 from lms.authz import visible
-from lms.db import utcnow
+from lms.db import begin_writing, utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.services import notify_many
@@ -94,6 +94,9 @@ def _check_may_take(enrollment: Enrollment, by: User) -> None:
 def open_lesson(enrollment: Enrollment, lesson: Lesson, *, by: User) -> None:
     """Record where the learner is, so they resume there."""
     _check_may_take(enrollment, by)
+    if (enrollment.last_lesson_key != lesson.key or enrollment.started_at is None
+            or lesson.kind == LessonKind.LIVE):
+        begin_writing(db.session)  # opening a lesson is a GET that writes
     enrollment.last_lesson_key = lesson.key
     if enrollment.started_at is None:
         enrollment.started_at = utcnow()

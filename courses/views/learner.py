@@ -34,6 +34,7 @@ from courses.unlocking import (
     waiting_on,
 )
 from lms.authz import can, can_see, permission_required, require, visible
+from lms.db import begin_writing
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.forms import apply_error
@@ -316,6 +317,7 @@ def download(slug: str, key: str):
     _version, item = _current(course, key)
     if item.kind != LessonKind.FILE or item.file is None:
         abort(404)
+    begin_writing(db.session)  # a GET that completes the lesson
     refusal = _completed(course, _enrollment(course, current_user), item)
     if refusal:
         return refusal

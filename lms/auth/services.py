@@ -7,12 +7,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from lms.audit import services as audit
 from lms.auth.models import ApiToken, PasswordReset
 from lms.auth.passwords import hash_password, password_problems, verify_password
-from lms.db import utcnow
+from lms.db import begin_writing, utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.notify.services import absolute_url, queue_email
@@ -25,6 +25,7 @@ SCOPES = {
     "people:write": "Create and change people (admins only)",
 }
 _DUMMY_HASH: str | None = None
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)  # last use is to the minute, not the request
 
 
 def register_scope(name: str, description: str) -> None:
@@ -185,5 +186,24 @@ def token_user(secret: str) -> tuple[User, ApiToken] | None:
     now = utcnow()
     if token is None or not token.active(now) or not token.user.is_active:
         return None
-    token.last_used_at = now
     return token.user, token
+
+
+def record_token_use(token: ApiToken, now: datetime | None = None) -> bool:
+    """Note that ``token`` was used, at most once a minute; return whether a row changed.
+
+    A conditional UPDATE, so of many requests at once with the same token one writes. Most
+    requests find the last use recent and write nothing; the caller commits when it did.
+    """
+    now = now or utcnow()
+    recent = now - TOKEN_USE_RECORDED_EVERY
+    if token.last_used_at is not None and token.last_used_at > recent:
+        return False
+    token_id = token.id
+    begin_writing(db.session)  # API reads are GETs
+    changed = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id,
+               or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= recent))
+        .values(last_used_at=now).execution_options(synchronize_session="fetch")).rowcount
+    return changed == 1

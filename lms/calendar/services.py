@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from lms.auth.services import digest
 from lms.calendar.models import CalendarToken
-from lms.db import utcnow
+from lms.db import begin_writing, utcnow
 from lms.extensions import db
 from lms.people.models import User
 
@@ -51,5 +51,6 @@ def feed_owner(secret: str, now: datetime | None = None) -> User | None:
         return None
     now = now or utcnow()
     if token.last_used_at is None or now - token.last_used_at > USE_RECORDED_EVERY:
+        begin_writing(db.session)  # feeds are fetched with GET
         token.last_used_at = now
     return token.user

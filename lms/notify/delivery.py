@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from lms.audit.services import record
 from lms.db import utcnow
@@ -40,11 +40,13 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(4 ** (attempts - 1), 24 * 60))
 
 
-def _claim(message_id: int) -> bool:
-    """Move one pending row to 'sending'; only one worker can win this update.
+def _claim(message_id: int) -> OutboxMessage | None:
+    """Move one pending row to 'sending' and return it detached; None if another won.
 
-    ``next_attempt_at`` doubles as the claim time while the row is SENDING (no extra
-    column): ``recover_stale`` reads it to find claims whose worker died.
+    Only one worker can win the conditional update. ``next_attempt_at`` doubles as the
+    claim time while the row is SENDING (no extra column): ``recover_stale`` reads it to
+    find claims whose worker died. The row comes back loaded and detached from the
+    session (a copy), so sending it opens no transaction: no lock is held while SMTP talks.
     """
     result = db.session.execute(
         update(OutboxMessage)
@@ -52,15 +54,24 @@ def _claim(message_id: int) -> bool:
         .values(status=DeliveryStatus.SENDING, attempts=OutboxMessage.attempts + 1,
                 next_attempt_at=utcnow())
     )
+    claimed = None
+    if result.rowcount == 1:
+        row = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        claimed = OutboxMessage(**{column.key: getattr(row, column.key)
+                                   for column in inspect(OutboxMessage).column_attrs})
     db.session.commit()
-    return result.rowcount == 1
+    return claimed
 
 
-def _deliver_one(row: OutboxMessage, now: datetime) -> bool:
+def _deliver_one(claimed: OutboxMessage, now: datetime) -> bool:
+    error = None
     try:
-        mailer.send(row)
+        mailer.send(claimed)
     except Exception as exc:  # any transport failure is retried, never fatal
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    row = db.session.get(OutboxMessage, claimed.id)  # a short transaction records the outcome
+    if error is not None:
+        row.last_error = error
         if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             row.status = DeliveryStatus.DEAD
         else:
@@ -86,10 +97,9 @@ def _deliver_batch(now: datetime) -> tuple[int, int]:
     ).all()
     sent = 0
     for message_id in ids:
-        if not _claim(message_id):
-            continue  # another worker took it
-        row = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        sent += _deliver_one(row, now)
+        row = _claim(message_id)
+        if row is not None:  # else another worker took it
+            sent += _deliver_one(row, now)
     return len(ids), sent
 
 
