@@ -26,6 +26,7 @@ SPEC_HELP = (
     "\"collapse_whitespace\": true}; numeric {\"value\": 12.5, \"tolerance\": 0.5}. "
     "Choices sent without a key keep the key of the choice with the same text, or get a "
     "new one.")
+WRITTEN = validate.Regexp(r"^\s*\S", error="Write the question.")  # not blank
 
 
 class _Strict(ApiSchema):
@@ -37,7 +38,7 @@ class _Strict(ApiSchema):
 
 class QuestionDocumentSchema(_Strict):
     type = ma.fields.String(required=True, validate=validate.OneOf(TYPES))
-    prompt = ma.fields.String(required=True, metadata={
+    prompt = ma.fields.String(required=True, validate=WRITTEN, metadata={
         "description": "Markdown; it also identifies the question within its bank."})
     points = ma.fields.Float(load_default=1.0, allow_nan=False)
     tags = ma.fields.List(ma.fields.String(), load_default=list)
@@ -126,7 +127,7 @@ class BankUpdateSchema(_Strict):
 
 class QuestionCreateSchema(_Strict):
     type = ma.fields.String(required=True, validate=validate.OneOf(TYPES))
-    prompt = ma.fields.String(required=True)
+    prompt = ma.fields.String(required=True, validate=WRITTEN)
     spec = ma.fields.Dict(keys=ma.fields.String(), required=True,
                           metadata={"description": SPEC_HELP})
     points = ma.fields.Float(load_default=1.0, allow_nan=False)

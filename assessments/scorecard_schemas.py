@@ -11,9 +11,11 @@ import marshmallow as ma
 from marshmallow import validate
 
 from assessments.models import ObservationKind, ObservationStatus, SurveyQuestionKind
+from assessments.scorecards import MAX_CRITERIA
 from lms.api import ApiSchema, PageArgsSchema, list_schema
 
 TITLE = validate.Length(min=1, max=200)
+CRITERIA = validate.Length(min=1, max=MAX_CRITERIA)
 
 
 class _Strict(ApiSchema):
@@ -46,14 +48,18 @@ RubricListSchema = list_schema(RubricSchema, "RubricList")
 class CriterionCreateSchema(_Strict):
     title = ma.fields.String(required=True, validate=TITLE)
     descriptors = ma.fields.List(ma.fields.String(validate=validate.Length(max=500)),
-                                 required=True)
+                                 required=True, validate=validate.Length(
+                                     equal=5, error="Give exactly five descriptors, one for "
+                                                    "each score."), metadata={
+                                     "description": "One for each score, 1 to 5."})
 
 
 class RubricCreateSchema(_Strict):
     title = ma.fields.String(required=True, validate=TITLE)
     description = ma.fields.String(load_default="")
     subject_level = ma.fields.String(load_default="rep")
-    criteria = ma.fields.List(ma.fields.Nested(CriterionCreateSchema), required=True)
+    criteria = ma.fields.List(ma.fields.Nested(CriterionCreateSchema), required=True,
+                              validate=CRITERIA)
 
 
 class RubricUpdateSchema(RubricCreateSchema):
@@ -62,7 +68,7 @@ class RubricUpdateSchema(RubricCreateSchema):
     title = ma.fields.String(validate=TITLE)
     description = ma.fields.String()
     subject_level = ma.fields.String()
-    criteria = ma.fields.List(ma.fields.Nested(CriterionCreateSchema))
+    criteria = ma.fields.List(ma.fields.Nested(CriterionCreateSchema), validate=CRITERIA)
     is_archived = ma.fields.Boolean()
 
 

@@ -26,6 +26,8 @@ KEY = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$",
                       error="Use 1 to 32 letters, digits, hyphens or underscores.")
 LEVELS = validate.OneOf([level.value for level in Level])
 TITLE = validate.Length(min=1, max=200)
+SLUG = validate.Regexp(r"^([a-z0-9]+(-[a-z0-9]+)*)?$",
+                       error="Use lower-case letters, digits and single hyphens.")
 
 
 class Base64Bytes(ma.fields.Field):
@@ -238,7 +240,8 @@ class CourseVersionQuerySchema(QueryArgsSchema):
 
 class CourseCreateSchema(_Strict):
     title = ma.fields.String(required=True, validate=TITLE)
-    slug = ma.fields.String(load_default="", validate=validate.Length(max=80))
+    slug = ma.fields.String(load_default="", validate=[validate.Length(max=80), SLUG], metadata={
+        "description": "Empty: made from the title."})
     summary = ma.fields.String(load_default="")
     audience = ma.fields.List(ma.fields.String(validate=LEVELS), load_default=lambda: ["rep"],
                               validate=validate.Length(min=1))
@@ -254,7 +257,7 @@ class CourseUpdateSchema(CourseCreateSchema):
     """Every field optional: only what is sent changes."""
 
     title = ma.fields.String(validate=TITLE)
-    slug = ma.fields.String(validate=validate.Length(min=1, max=80))
+    slug = ma.fields.String(validate=[validate.Length(min=1, max=80), SLUG])
     summary = ma.fields.String()
     audience = ma.fields.List(ma.fields.String(validate=LEVELS),
                               validate=validate.Length(min=1))

@@ -200,7 +200,7 @@ def init_app(app: Flask) -> None:
                                    "extra_plugins": [apidoc.CadenceDocPlugin()]})
     api.spec.components.security_scheme("bearer", BEARER_SCHEME)
     api.spec.components.parameter(apidoc.IDEMPOTENCY_PARAMETER, "header", IDEMPOTENCY_KEY)
-    api.spec.components.response("TOO_MANY_REQUESTS_RETRY", apidoc.TOO_MANY_REQUESTS)
+    api.spec.components.response("RATE_LIMITED", apidoc.TOO_MANY_REQUESTS)
     api.spec.options["security"] = [{"bearer": []}]
     register(people_blp)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -60,15 +63,29 @@ def _api_errors(error: HTTPException) -> dict[str, list[str]]:
     return {"request": [error.description]}
 
 
+def _error_headers(error: HTTPException) -> dict[str, str]:
+    """``Allow`` on a 405 (RFC 9110) and ``Retry-After`` on a 429: the page replaces the
+    exception's own response, so its headers are carried over here."""
+    headers = {name: value for name, value in error.get_headers() if name == "Allow"}
+    if error.code == 429:
+        from lms.extensions import limiter
+
+        limit = limiter.current_limit
+        wait = limit.reset_at - time.time() if limit is not None else 60
+        headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return headers
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        headers = _error_headers(error)
         if _wants_json():
-            return {"errors": _api_errors(error)}, error.code
+            return {"errors": _api_errors(error)}, error.code, headers
         template = f"errors/{error.code}.html" if error.code in (403, 404, 429) else None
         return render_template(
             template or "errors/generic.html", error=error
-        ), error.code
+        ), error.code, headers
 
     @app.errorhandler(CadenceError)
     def domain_error(error: CadenceError):

@@ -12,10 +12,11 @@ import marshmallow as ma
 from marshmallow import validate
 
 from lms.api import ApiSchema, PageArgsSchema, list_schema
-from reinforcement.checkins import MAX_AGENDA_TEXT, MAX_NOTES
+from reinforcement.checkins import MAX_AGENDA_TEXT, MAX_MINUTES, MAX_NOTES, MIN_MINUTES
 from reinforcement.models import CheckInStatus
 
 STATUSES = [status.value for status in CheckInStatus]
+MINUTES = validate.Range(min=MIN_MINUTES, max=MAX_MINUTES)
 STATUS_CHANGES = [CheckInStatus.HELD.value, CheckInStatus.MISSED.value,
                   CheckInStatus.CANCELLED.value]
 
@@ -94,7 +95,7 @@ class CheckInCreateSchema(_Strict):
     coachee_id = ma.fields.Integer(required=True, strict=True)
     scheduled_at = ma.fields.AwareDateTime(required=True, metadata={
         "description": "With its offset, e.g. `2031-03-04T09:00:00+01:00`."})
-    minutes = ma.fields.Integer(load_default=30, strict=True)
+    minutes = ma.fields.Integer(load_default=30, validate=MINUTES)
     coach_id = ma.fields.Integer(strict=True, metadata={
         "description": "Admins only: schedule on behalf of this coach (default: you)."})
 
@@ -102,11 +103,20 @@ class CheckInCreateSchema(_Strict):
 class CheckInUpdateSchema(_Strict):
     """Either a status change, or a new time (which moves it: a new check-in replaces it)."""
 
+    OPENAPI_RULES = {"oneOf": [
+        {"required": ["status"], "not": {"anyOf": [{"required": ["scheduled_at"]},
+                                                   {"required": ["minutes"]}]},
+         "anyOf": [{"not": {"required": ["held_at"]}},
+                   {"properties": {"status": {"enum": [CheckInStatus.HELD.value]}}}]},
+        {"required": ["scheduled_at"], "not": {"anyOf": [{"required": ["status"]},
+                                                         {"required": ["held_at"]}]}},
+    ]}
+
     status = ma.fields.String(validate=validate.OneOf(STATUS_CHANGES))
     held_at = ma.fields.AwareDateTime(metadata={"description": "With `status: held`; "
                                                                "default now."})
     scheduled_at = ma.fields.AwareDateTime()
-    minutes = ma.fields.Integer(strict=True)
+    minutes = ma.fields.Integer(validate=MINUTES)
 
     @ma.validates_schema
     def _one_change(self, data, **kwargs):
@@ -123,6 +133,8 @@ class AgendaItemCreateSchema(_Strict):
 
 
 class NotesSchema(_Strict):
+    OPENAPI_RULES = {"minProperties": 1}
+
     shared_notes = ma.fields.String(validate=validate.Length(max=MAX_NOTES))
     private_notes = ma.fields.String(validate=validate.Length(max=MAX_NOTES), metadata={
         "description": "The coach alone may send these."})

@@ -22,6 +22,12 @@ class _Strict(ApiSchema):
         unknown = ma.RAISE
 
 
+# Either the metric's key or its id (the OpenAPI form of ``_metric_named``).
+METRIC_NAMED = {"anyOf": [{"required": ["metric"], "properties": {"metric": {"type": "string"}}},
+                          {"required": ["metric_id"],
+                           "properties": {"metric_id": {"type": "integer"}}}]}
+
+
 def _metric_named(schema: ma.Schema, data: dict) -> None:
     if data.get("metric") is None and data.get("metric_id") is None:
         raise ma.ValidationError("Give the metric: its key as `metric` or its `metric_id`.",
@@ -90,6 +96,8 @@ GoalListSchema = list_schema(GoalSchema, "GoalList")
 
 
 class GoalCreateSchema(_Strict):
+    OPENAPI_RULES = METRIC_NAMED
+
     person_id = ma.fields.Integer(required=True, strict=True)
     metric = ma.fields.String(load_default=None, validate=KEY)
     metric_id = ma.fields.Integer(load_default=None, strict=True)
@@ -137,6 +145,8 @@ ActualListSchema = list_schema(ActualSchema, "ActualList")
 
 
 class ActualPutSchema(_Strict):
+    OPENAPI_RULES = METRIC_NAMED
+
     person_id = ma.fields.Integer(required=True, strict=True)
     metric = ma.fields.String(load_default=None, validate=KEY)
     metric_id = ma.fields.Integer(load_default=None, strict=True)

@@ -13,12 +13,16 @@ from marshmallow import validate
 from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
 from reinforcement.models import Cadence, PlanStatus, ResourceKind
+from reinforcement.plans.settings import MAX_MINUTES, MAX_WEEKS, MIN_MINUTES
 
 TITLE = validate.Length(min=1, max=200)
 CADENCES = [c.value for c in Cadence]
 STATUSES = [s.value for s in PlanStatus]
 KINDS = [k.value for k in ResourceKind]
 LINE = ma.fields.String(validate=validate.Length(min=1, max=500))
+# The services enforce these too; here they are in the OpenAPI document for clients.
+WEEKS = validate.Range(min=1, max=MAX_WEEKS)
+MINUTES = validate.Range(min=MIN_MINUTES, max=MAX_MINUTES)
 
 
 class _Strict(ApiSchema):
@@ -98,9 +102,9 @@ class PlanQuerySchema(PageArgsSchema):
 class PlanCreateSchema(_Strict):
     program_id = ma.fields.Integer(required=True, strict=True)
     title = ma.fields.String(required=True, validate=TITLE)
-    weeks = ma.fields.Integer(load_default=12, strict=True)
+    weeks = ma.fields.Integer(load_default=12, validate=WEEKS)
     cadence = ma.fields.String(load_default="weekly", validate=validate.OneOf(CADENCES))
-    check_in_minutes = ma.fields.Integer(load_default=30, strict=True)
+    check_in_minutes = ma.fields.Integer(load_default=30, validate=MINUTES)
     focus_activities = ma.fields.List(LINE, load_default=list, metadata={
         "description": "The few high-impact activities the coaching focuses on (at most 5)."})
     agenda_template = ma.fields.List(LINE, load_default=list, metadata={
@@ -113,9 +117,9 @@ class PlanUpdateSchema(_Strict):
     future check-ins of started teams; ``status`` activates or archives the plan."""
 
     title = ma.fields.String(validate=TITLE)
-    weeks = ma.fields.Integer(strict=True)
+    weeks = ma.fields.Integer(validate=WEEKS)
     cadence = ma.fields.String(validate=validate.OneOf(CADENCES))
-    check_in_minutes = ma.fields.Integer(strict=True)
+    check_in_minutes = ma.fields.Integer(validate=MINUTES)
     focus_activities = ma.fields.List(LINE)
     agenda_template = ma.fields.List(LINE)
     resource_ids = ma.fields.List(ma.fields.Integer(strict=True))

@@ -65,6 +65,7 @@ def serve_api(folder: Path) -> Iterator[LiveApi]:
     the server is a second app of its own. Use it without the ``session``/``client``
     fixtures, which swap ``db.session`` for the test's.
     """
+    folder.mkdir(parents=True, exist_ok=True)
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(folder),

@@ -124,7 +124,7 @@ class ProgramStatusCreateSchema(_Strict):
 
 
 class WaveCreateSchema(_Strict):
-    number = ma.fields.Integer(required=True, strict=True)
+    number = ma.fields.Integer(required=True, validate=validate.Range(min=1))
     name = ma.fields.String(required=True, validate=NAME)
     opens_on = ma.fields.Date(required=True)
     audience = ma.fields.List(ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)),
@@ -136,7 +136,7 @@ class WaveCreateSchema(_Strict):
 class WaveUpdateSchema(WaveCreateSchema):
     """Every field optional: only what is sent changes (``course_ids`` replaces the list)."""
 
-    number = ma.fields.Integer(strict=True)
+    number = ma.fields.Integer(validate=validate.Range(min=1))
     name = ma.fields.String(validate=NAME)
     opens_on = ma.fields.Date()
     audience = ma.fields.List(ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)))

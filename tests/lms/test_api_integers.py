@@ -88,8 +88,8 @@ def _integers(schema: dict, components: dict, seen: set) -> list[dict]:
     for key in ("items", "additionalProperties"):
         if isinstance(schema.get(key), dict):
             found += _integers(schema[key], components, seen)
-    for sub in (*schema.get("properties", {}).values(), *schema.get("allOf", ()),
-                *schema.get("oneOf", ()), *schema.get("anyOf", ())):
+    # (oneOf/anyOf branches only restate fields of the properties to say which are needed.)
+    for sub in (*schema.get("properties", {}).values(), *schema.get("allOf", ())):
         found += _integers(sub, components, seen)
     return found
 
