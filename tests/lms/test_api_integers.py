@@ -110,3 +110,12 @@ def test_every_integer_the_api_reads_declares_its_range(client):
     assert len(integers) > 50
     for schema in integers:
         assert -(2**31) <= schema["minimum"] and schema["maximum"] <= ID_MAX, schema
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+@pytest.mark.parametrize("bank_id", ["0", str(ID_MAX + 1), "9999999999", HUGE])
+def test_an_out_of_range_path_id_is_404_whatever_the_method(client, admin_headers, method,
+                                                            bank_id):
+    response = getattr(client, method)(f"/api/v1/banks/{bank_id}", headers=admin_headers)
+
+    assert response.status_code == 404  # not 405 because another method's rule "matched"
