@@ -22,7 +22,7 @@ from pathlib import Path
 from tests.api_support import serve_api
 
 SEED = 20261206
-EXAMPLES = 10  # per operation
+EXAMPLES = 6  # per operation
 # Generated (fuzzing) cases, positive and negative. schemathesis's "coverage" phase sends
 # every boundary of every field whatever EXAMPLES says (about 50 cases an operation) and
 # would take minutes; run it by hand with ``--phases coverage`` when the document changes.
