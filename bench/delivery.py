@@ -20,7 +20,9 @@ production mode means PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -103,10 +105,16 @@ def through_workers(app: Flask, count: int, workers: int) -> float:
     start = time.perf_counter()
     queue.push([("deliver_outbox", {})] * workers, app)
     command = [sys.executable, "-m", "flask", "--app", "lms", "cadence", "worker", "--burst"]
-    processes = [subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603  (fixed command)
-                 for _ in range(workers)]
-    for process in processes:
-        process.wait()
+    processes = [subprocess.Popen(  # noqa: S603  (a fixed command)
+        command, cwd=ROOT, env=env, start_new_session=True) for _ in range(workers)]
+    try:
+        for process in processes:
+            process.wait()
+    finally:  # interrupted or not, no worker (nor anything it started) outlives the run
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
     return time.perf_counter() - start
 
 

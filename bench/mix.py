@@ -177,7 +177,7 @@ class Tally:
         with self.lock:
             self.statuses[status] = self.statuses.get(status, 0) + 1
             self.latencies.append(seconds)
-            if status >= 500 and len(self.errors) < 20:
+            if (status >= 500 or status == 0) and len(self.errors) < 20:
                 self.errors.append(detail[:300])
 
     @property
@@ -186,7 +186,9 @@ class Tally:
 
     @property
     def server_errors(self) -> int:
-        return sum(count for status, count in self.statuses.items() if status >= 500)
+        """Answers 5xx, and requests that got no answer at all (counted as status 0)."""
+        return sum(count for status, count in self.statuses.items()
+                   if status >= 500 or status == 0)
 
 
 class Client:
@@ -216,6 +218,8 @@ class Client:
                 status, body = response.status, response.read().decode(errors="replace")
         except urllib.error.HTTPError as error:
             status, body = error.code, error.read().decode(errors="replace")
+        except (urllib.error.URLError, OSError) as error:  # no answer at all: status 0
+            status, body = 0, repr(error)
         self.tally.add(status, time.perf_counter() - started, f"{method} {path}: {body}")
         return status, body
 

@@ -147,13 +147,13 @@ def serve_command(host: str, port: int) -> None:
     """
     from flask import current_app
 
+    from lms import serving
     from lms.config import ConfigError
     from lms.notify import sweeper
-    from lms.serving import serve, settle_base_url
 
     app = current_app._get_current_object()
     try:
-        base_url = settle_base_url(app, host, port)
+        base_url = serving.settle_base_url(app, host, port)
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
@@ -161,7 +161,10 @@ def serve_command(host: str, port: int) -> None:
         sweeper.start(app)
     threads = app.config["SERVE_THREADS"]
     click.echo(f"Cadence on {base_url} ({threads} threads); links point there.")
-    serve(app, host, port, threads=threads)
+    if host in serving.WILDCARD_HOSTS and not app.config.get("BASE_URL_SET"):
+        click.echo("Listening on every address: set CADENCE_BASE_URL to the address people "
+                   "use, so links in emails work from their machines.")
+    serving.serve(app, host, port, threads=threads)
 
 
 @cadence.command("remind")

@@ -139,12 +139,13 @@ def begin_writing(session) -> None:
 
     Its read transaction ends here and the next one begins with ``BEGIN IMMEDIATE``, which
     waits for the write lock, instead of upgrading a read snapshot that another writer may
-    already have made stale. Outside a request, and in unsafe-method requests, transactions
-    take the lock up front already, so this does nothing there.
+    already have made stale. Outside a request, in unsafe-method requests and on
+    PostgreSQL, there is nothing to do: the transaction may write as it is.
     """
     from flask import g, has_request_context
 
-    if not has_request_context() or _takes_write_lock():
+    if (not has_request_context() or _takes_write_lock()
+            or session.get_bind().dialect.name != "sqlite"):
         return
     setattr(g, _WRITES, True)
     end_reading(session)

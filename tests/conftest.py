@@ -161,6 +161,12 @@ class QueryCounter:
         return len(self.statements)
 
 
+# The test transaction's savepoints, and a token's last use, which an API request records
+# once a minute: the first request of a test pays it, the next ones do not, and neither
+# grows with the data a query-count guard is about.
+_NOT_COUNTED = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO|UPDATE api_tokens SET last_used_at)")
+
+
 @pytest.fixture
 def count_queries(app, session):
     """``with count_queries() as counter:`` counts SQL statements sent to the database."""
@@ -170,7 +176,7 @@ def count_queries(app, session):
         engine = db.engine
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)", statement):
+            if not re.match(_NOT_COUNTED, statement):
                 counter.statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", before)

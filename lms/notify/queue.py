@@ -9,6 +9,7 @@ runs it inside an app context, so a job is the same function in both modes.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from flask import Flask, current_app, has_app_context
@@ -16,6 +17,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry, SimpleWorker
 from rq.registry import FailedJobRegistry
+from rq.scheduler import RQScheduler
 
 from lms.notify import jobs
 
@@ -24,7 +26,10 @@ DEFAULT_QUEUE = "cadence"
 # A user request pushes its jobs after commit: a Redis that does not answer must cost it
 # at most this long, never an error page.
 CONNECT_TIMEOUT = 1.0
-JOB_TIMEOUT = 600  # seconds; a delivery pass of a large outbox stays well under
+# Seconds; a delivery pass of a large outbox stays well under. Every job gets it, so a
+# job cannot run forever; a job whose worker died is gone with it (SimpleWorker runs jobs
+# in its own process) and its rows recover on their own (see ``lms.notify.delivery``).
+JOB_TIMEOUT = 600
 RETRY = Retry(max=3, interval=[10, 60, 300])
 _worker_app: Flask | None = None
 
@@ -88,11 +93,55 @@ def work(app: Flask, *, burst: bool = False) -> None:
 
     SimpleWorker runs each job in this process instead of forking one per job: our jobs are
     short database-and-SMTP work, and a fork per email would cost more than the email.
-    ``with_scheduler`` lets the worker move RQ's delayed retries back onto the queue.
+    Delayed retries go back onto the queue by ``RetryScheduler``, a thread of this process
+    (a burst worker moves the due ones once, as it starts).
     """
     queue = get_queue(app)
     worker = SimpleWorker([queue], connection=queue.connection)
-    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+    retries = None if burst else RetryScheduler(queue)
+    if retries:
+        retries.start()
+    try:
+        worker.work(burst=burst, with_scheduler=burst, logging_level="WARNING")
+    finally:
+        if retries:
+            retries.stop()
+
+
+class RetryScheduler(threading.Thread):
+    """RQ's scheduler on a daemon thread of the worker: moves due delayed jobs onto the queue.
+
+    RQ's own ``with_scheduler`` forks a process for this that loops until told to stop; when
+    the worker is killed outright (SIGKILL, the OOM killer), nobody tells it, and it lives
+    on, re-parented to init. A thread ends with its process, however the process ends. Its
+    Redis lock expires a minute later, and another worker's scheduler takes over.
+    """
+
+    def __init__(self, queue: Queue) -> None:
+        super().__init__(name="cadence-rq-scheduler", daemon=True)
+        self.scheduler = RQScheduler([queue.name], connection=queue.connection,
+                                     logging_level="WARNING")
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        scheduler = self.scheduler
+        while not self.stopped.wait(scheduler.interval):
+            try:
+                if scheduler.should_reacquire_locks:
+                    scheduler.acquire_locks()
+                if scheduler.acquired_locks:
+                    scheduler.heartbeat()
+                    scheduler.enqueue_scheduled_jobs()
+            except RedisError as error:
+                log.error("retry scheduler: Redis unreachable (%s); trying again", error)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+        try:
+            self.scheduler.release_locks()
+        except RedisError:
+            pass  # the locks expire by themselves
 
 
 def _lock_key(app: Flask, name: str) -> str:

@@ -8,6 +8,7 @@ never use the ``session`` or ``client`` fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -95,7 +96,10 @@ def _drop_database(url) -> None:
 
 
 def _worker(app: Flask, *, burst: bool) -> subprocess.Popen:
-    """Start ``flask cadence worker`` in another process, configured like ``app``."""
+    """Start ``flask cadence worker`` in another process, configured like ``app``.
+
+    It leads a process group of its own, so ``_end`` can end it with everything it started.
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith("CADENCE_")}
     config = app.config
     env.update(CADENCE_DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"],
@@ -105,7 +109,23 @@ def _worker(app: Flask, *, burst: bool) -> subprocess.Popen:
     command = [sys.executable, "-m", "flask", "--app", "lms", "cadence", "worker"]
     return subprocess.Popen(  # noqa: S603  (a fixed command)
         [*command, *(["--burst"] if burst else [])], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _group_alive(process: subprocess.Popen) -> bool:
+    """Whether any process of ``process``'s group (itself or what it started) still runs."""
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Kill ``process`` and every process of its group; reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def _count(app: Flask, status: DeliveryStatus) -> int:
@@ -144,8 +164,7 @@ def test_killed_worker_loses_no_message_and_repeats_at_most_the_one_in_flight(wo
     try:
         _wait_until(lambda: _count(worker_app, DeliveryStatus.SENT) >= KILL_AFTER, first)
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait()
+        _end(first)
     sent_before_kill = _count(worker_app, DeliveryStatus.SENT)
     assert sent_before_kill < MESSAGES, "the worker finished before it could be killed"
 
@@ -154,7 +173,10 @@ def test_killed_worker_loses_no_message_and_repeats_at_most_the_one_in_flight(wo
     later = utcnow() + timedelta(hours=1)
     assert queue.push([("outbox_sweep", {"now": later})], worker_app)
     second = _worker(worker_app, burst=True)
-    assert second.wait(timeout=WAIT_SECONDS) == 0, second.stderr.read().decode()[-2000:]
+    try:
+        assert second.wait(timeout=WAIT_SECONDS) == 0, second.stderr.read().decode()[-2000:]
+    finally:
+        _end(second)
 
     assert _count(worker_app, DeliveryStatus.SENT) == MESSAGES
     with worker_app.app_context():
@@ -165,3 +187,28 @@ def test_killed_worker_loses_no_message_and_repeats_at_most_the_one_in_flight(wo
                  for path in files}
     assert delivered == {f"<{message_id}>" for message_id in message_ids}
     assert queue.stats(worker_app)["queued"] == 0
+
+
+def test_a_worker_killed_outright_leaves_no_process_behind(worker_app):
+    worker = _worker(worker_app, burst=False)
+    try:
+        # Once the worker has registered with Redis, its scheduler has started too.
+        _wait_until(lambda: queue.stats(worker_app)["workers"] >= 1, worker)
+        time.sleep(1)  # a forked scheduler would be running by now
+        os.kill(worker.pid, signal.SIGKILL)  # the worker alone, as the OOM killer would
+        worker.wait()
+        deadline = time.monotonic() + 5  # let the kernel finish tearing the process down
+        while _group_alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _group_alive(worker), "a process the worker started outlived it"
+    finally:
+        _end(worker)
+
+
+def test_every_queued_job_has_a_time_limit(worker_app):
+    assert queue.push([("deliver_outbox", {}), ("outbox_sweep", {})], worker_app)
+    jobs = queue.get_queue(worker_app).jobs
+    try:
+        assert [job.timeout for job in jobs] == [queue.JOB_TIMEOUT] * 2
+    finally:
+        queue.get_queue(worker_app).empty()
