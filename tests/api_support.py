@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,12 +13,15 @@ from pathlib import Path
 
 import flask_migrate
 from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms import create_app
 from lms.auth.services import SCOPES, create_api_token
 from lms.extensions import db
 from lms.people.models import User
+from tests.conftest import TEST_DATABASE_URL
 from tests.factories import PASSWORD, Org
 
 
@@ -58,18 +62,41 @@ class LiveApi:
 
 
 @contextmanager
-def serve_api(folder: Path) -> Iterator[LiveApi]:
+def suite_database(folder: Path) -> Iterator[str]:
+    """An empty database of the suite's kind for a live server: a new PostgreSQL database
+    (dropped afterwards) when the suite runs on PostgreSQL, else a SQLite file in ``folder``."""
+    url = make_url(TEST_DATABASE_URL)
+    if url.get_backend_name() != "postgresql":
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{folder / 'live.db'}"
+        return
+    name = f"cadence_live_{uuid.uuid4().hex[:12]}"
+    # CREATE/DROP DATABASE run outside a transaction, from the suite's own database.
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def serve_api(folder: Path, database_url: str | None = None) -> Iterator[LiveApi]:
     """Serve a seeded app on a SQLite file in ``folder`` from a thread, on a free port.
 
     The per-test SAVEPOINT session lives on one connection a server thread cannot share, so
     the server is a second app of its own. Use it without the ``session``/``client``
-    fixtures, which swap ``db.session`` for the test's.
+    fixtures, which swap ``db.session`` for the test's. ``database_url`` (an empty
+    database) replaces the SQLite file.
     """
     folder.mkdir(parents=True, exist_ok=True)
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'api.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{folder / 'api.db'}",
         "SECRET_KEY": "live-api-test-secret-key",
         "BASE_URL": "http://127.0.0.1",
         "ARGON2_TIME_COST": 1,

@@ -18,7 +18,7 @@ from lms.idempotency.models import IdempotencyKey
 from lms.notify.jobs import PERIODIC
 from reinforcement.models import CheckIn
 from tests import factories
-from tests.api_support import serve_api, token_headers
+from tests.api_support import serve_api, suite_database, token_headers
 
 CHECK_INS = "/api/v1/check-ins/"
 FUTURE = "2099-03-04T09:00:00+01:00"
@@ -186,7 +186,9 @@ def _call(url: str, method: str, path: str, headers: dict, body: bytes | None = 
 
 
 def test_simultaneous_requests_with_one_key_run_once(tmp_path):
-    with serve_api(tmp_path) as live:
+    """On the suite's database: SQLite, or PostgreSQL where the unique index makes the later
+    inserts wait for the first transaction."""
+    with suite_database(tmp_path) as url, serve_api(tmp_path, url) as live:
         auth = {"Authorization": f"Bearer {live.tokens['manager']}"}
         body = json.dumps({"coachee_id": live.people["rep_a1a"],
                            "scheduled_at": FUTURE}).encode()
@@ -205,6 +207,7 @@ def test_simultaneous_requests_with_one_key_run_once(tmp_path):
             thread.join()
         _status, listed = _call(live.url, "GET", f"{CHECK_INS}?role=coach", auth)
 
+    print(sorted(status for status, _ in answers))
     created = {answer["id"] for status, answer in answers if status == 201}
     waiting = [answer for status, answer in answers if status == 409]
     assert len(answers) == 6 and all(status in (201, 409) for status, _ in answers), answers
