@@ -28,42 +28,54 @@ def _is_id(name: str) -> bool:
     return name == "id" or name.endswith(("_id", "_ids"))
 
 
-def _integers(field: ma.fields.Field) -> Iterator[ma.fields.Integer]:
-    """``field`` itself if it is an integer, or the integers inside a list or tuple."""
-    if isinstance(field, ma.fields.Integer):
-        yield field
-    elif isinstance(field, ma.fields.List):
-        yield from _integers(field.inner)
+def _scalars(field: ma.fields.Field) -> Iterator[ma.fields.Field]:
+    """``field`` itself, or the fields inside a list or tuple."""
+    if isinstance(field, ma.fields.List):
+        yield from _scalars(field.inner)
     elif isinstance(field, ma.fields.Tuple):
         for inner in field.tuple_fields:
-            yield from _integers(inner)
+            yield from _scalars(inner)
+    else:
+        yield field
+
+
+class _Exactly(frozenset):
+    """A set that holds ``True`` or ``False`` themselves, not the 1 and 0 equal to them."""
+
+    def __contains__(self, value) -> bool:
+        return any(value is item for item in self)
 
 
 class ApiSchema(ma.Schema):
-    """The base of every API schema: integers are strict and bounded.
+    """The base of every API schema: integers and booleans are strict, integers bounded.
 
     marshmallow's ``Integer`` turns ``2.59e-42`` into 0 and lets any size through to the
     database, where an id of 0 broke a foreign key and a huge one overflowed the column:
     both were 500s. Here every integer refuses a float (or a numeric string in a JSON body)
     and stays within the 32-bit column; ids (``id``, ``*_id``, ``*_ids``) within
-    ``1..2147483647``. The bounds are validators, so the OpenAPI document shows them.
+    ``1..2147483647``. The bounds are validators, so the OpenAPI document shows them. A
+    boolean in a JSON body is ``true`` or ``false``, not ``0``, ``1`` or ``"yes"``.
     """
 
-    #: Query strings are text: a query schema parses "12" (but still refuses "1.5").
-    strict_integers = True
+    #: Query strings are text: a query schema parses "12" (but still refuses "1.5") and
+    #: "true"/"1" as booleans.
+    strict_types = True
 
     def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
-        for field in _integers(field_obj):
-            field.strict = self.strict_integers
-            low = ID_MIN if _is_id(field_name) else INT_MIN
-            # A list keeps its own validators; the bound belongs to the integer inside.
-            field.validators = [*field.validators, ma.validate.Range(min=low, max=ID_MAX)]
+        for field in _scalars(field_obj):
+            if isinstance(field, ma.fields.Integer):
+                field.strict = self.strict_types
+                low = ID_MIN if _is_id(field_name) else INT_MIN
+                # A list keeps its own validators; the bound belongs to the integer inside.
+                field.validators = [*field.validators, ma.validate.Range(min=low, max=ID_MAX)]
+            elif isinstance(field, ma.fields.Boolean) and self.strict_types:
+                field.truthy, field.falsy = _Exactly({True}), _Exactly({False})
 
 
 class QueryArgsSchema(ApiSchema):
     """The base of every schema of query arguments."""
 
-    strict_integers = False
+    strict_types = False
 
 
 class ErrorSchema(ApiSchema):

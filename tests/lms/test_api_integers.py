@@ -1,4 +1,4 @@
-"""Integers in the API are strict and bounded: bad numbers are a 422 with a reason, never 500."""
+"""Integers and booleans in the API are strict, integers bounded: bad ones are a 422."""
 
 from __future__ import annotations
 
@@ -119,3 +119,18 @@ def test_an_out_of_range_path_id_is_404_whatever_the_method(client, admin_header
     response = getattr(client, method)(f"/api/v1/banks/{bank_id}", headers=admin_headers)
 
     assert response.status_code == 404  # not 405 because another method's rule "matched"
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", None])
+def test_booleans_in_a_body_are_json_booleans(client, admin_headers, value):
+    course = factories.course(published=False)
+
+    response = client.patch(f"/api/v1/courses/{course.id}", headers=admin_headers,
+                            json={"self_enrol": value})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["self_enrol"]
+
+
+def test_booleans_in_a_query_string_are_text(client, admin_headers):
+    assert client.get("/api/v1/rubrics/?archived=true", headers=admin_headers).status_code == 200
