@@ -26,13 +26,14 @@ from wtforms.validators import ValidationError as FieldError
 from assessments import banks
 from assessments.grading import MAX_CHOICES
 from assessments.models import Question, QuestionType
+from lms.web.text import SingleLine
 
 MIN_CHOICE_ROWS = 4
 SPARE_CHOICE_ROWS = 2
 
 
 class BankForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("A bank needs a title."),
+    title = StringField("Title", validators=[SingleLine(), DataRequired("A bank needs a title."),
                                              Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5_000)],
                                 render_kw={"rows": 3},

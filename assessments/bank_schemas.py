@@ -12,11 +12,12 @@ from marshmallow import validate
 
 from assessments.models import QuestionType
 from lms.api import ApiSchema, PageArgsSchema, QueryArgsSchema, list_schema
+from lms.web.text import single_line
 
 FORMAT = "cadence.question-bank"
 FORMAT_VERSION = 1
 TYPES = [t.value for t in QuestionType]
-TITLE = validate.Length(min=1, max=200)
+TITLE = [validate.Length(min=1, max=200), single_line]
 SPEC_HELP = (
     "The answer key, by type (choices are {\"key\": \"a\", \"text\": \"...\"}): "
     "single {\"choices\": [...], \"correct\": [\"b\"]}; "

@@ -24,6 +24,7 @@ from lms.authz import permission_required, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.forms import apply_error
+from lms.web.args import page_arg
 
 VIEW, MANAGE = "bank.view", "bank.manage"
 PER_PAGE = 100
@@ -106,7 +107,7 @@ def bank_detail(questionbank: QuestionBank):
         stmt = stmt.where(Question.tags.contains(f",{banks.tag_slug(tag)},", autoescape=True))
     if status in ("active", "archived"):
         stmt = stmt.where(Question.is_archived.is_(status == "archived"))
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     all_tags = sorted({t for text in db.session.scalars(
         select(Question.tags).where(Question.bank_id == bank.id)) for t in text.split(",") if t})
     last = db.session.scalar(select(func.max(Question.position))

@@ -19,6 +19,7 @@ from assessments.banks import split_tags
 from assessments.models import Assessment, FeedbackPolicy
 from assessments.quiz import AssessmentData, SourceData
 from courses.live.forms import PostForm
+from lms.web.text import SingleLine
 
 __all__ = ["AssessmentForm", "PostForm", "FEEDBACK_LABELS"]
 
@@ -32,7 +33,7 @@ NEW_STEP = "new:"  # a lesson choice that adds a new assessment step to a module
 
 class AssessmentForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("An assessment needs a title."),
-                                             Length(max=200)])
+                                             SingleLine(), Length(max=200)])
     instructions = TextAreaField(
         "Instructions (Markdown, optional)", render_kw={"rows": 4},
         description="Shown before learners start: what it covers, how long it takes.")

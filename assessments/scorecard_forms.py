@@ -31,17 +31,18 @@ from assessments.surveys import LIKERT_LABELS, QuestionData, SectionData, Survey
 from lms.errors import CadenceError
 from lms.forms import apply_error
 from lms.people.models import Level
+from lms.web.text import SingleLine
 
 # --- rubrics ---------------------------------------------------------------------------------
 
 class CriterionForm(Form):
-    title = StringField("Criterion", validators=[Optional(), Length(max=200)])
+    title = StringField("Criterion", validators=[SingleLine(), Optional(), Length(max=200)])
     descriptors = FieldList(StringField(validators=[Optional(), Length(max=500)]),
                             min_entries=5, max_entries=5)
 
 
 class RubricForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the rubric a title."),
+    title = StringField("Title", validators=[SingleLine(), DataRequired("Give the rubric a title."),
                                              Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)],
                                 render_kw={"rows": 3})
@@ -124,7 +125,7 @@ class QuestionForm(Form):
 
 
 class SectionForm(Form):
-    title = StringField("Section title", validators=[Optional(), Length(max=200)])
+    title = StringField("Section title", validators=[SingleLine(), Optional(), Length(max=200)])
     questions = FieldList(FormField(QuestionForm))
 
 
@@ -134,7 +135,7 @@ def _at_least_one(form: FlaskForm, field: SelectMultipleField) -> None:
 
 
 class SurveyForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the survey a title."),
+    title = StringField("Title", validators=[SingleLine(), DataRequired("Give the survey a title."),
                                              Length(max=200)])
     description = TextAreaField("Introduction", validators=[Optional(), Length(max=5000)],
                                 render_kw={"rows": 3})

@@ -13,8 +13,9 @@ from marshmallow import validate
 from assessments.models import ObservationKind, ObservationStatus, SurveyQuestionKind
 from assessments.scorecards import MAX_CRITERIA
 from lms.api import ApiSchema, PageArgsSchema, list_schema
+from lms.web.text import single_line
 
-TITLE = validate.Length(min=1, max=200)
+TITLE = [validate.Length(min=1, max=200), single_line]
 CRITERIA = validate.Length(min=1, max=MAX_CRITERIA)
 
 

@@ -24,6 +24,7 @@ from lms.people import tree
 from lms.people.models import User
 from lms.spreadsheets import csv_response
 from lms.templating import localtime
+from lms.web.args import int_arg, page_arg
 
 PER_PAGE = 25
 LISTS = ("mine", "made", "team")
@@ -52,7 +53,7 @@ def scorecard_index():
                           Observation.status == ObservationStatus.SHARED)
     else:
         stmt = stmt.where(Observation.subject_id == current_user.id)
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("assessments/scorecards/index.html", page=page, show=show)
 
 
@@ -63,7 +64,7 @@ def scorecard_new():
         visible(select(Rubric), current_user).where(Rubric.is_archived.is_(False))
         .options(selectinload(Rubric.criteria)).order_by(Rubric.subject_level, Rubric.title))
     return render_template("assessments/scorecards/choose.html", rubrics=list(rubrics),
-                           subject=request.args.get("subject", type=int))
+                           subject=int_arg("subject"))
 
 
 def _people(rubric: Rubric) -> list[tuple[int, str]]:
@@ -89,7 +90,7 @@ def _data(form, rubric: Rubric) -> service.ObservationData:
 def _fill(form, observation: Observation | None, rubric: Rubric) -> None:
     if observation is None:
         form.observed_on.data = date.fromisoformat(localtime(utcnow(), "%Y-%m-%d"))
-        form.subject.data = request.args.get("subject", type=int) or 0
+        form.subject.data = int_arg("subject") or 0
         return
     form.subject.data, form.kind.data = observation.subject_id, observation.kind
     form.observed_on.data = observation.observed_on
@@ -162,7 +163,7 @@ def scorecard_discard(observation: Observation):
 @bp.get("/scorecards/trend")
 @permission_required("observation.view")
 def scorecard_trend():
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     person = load_visible(User, person_id) if person_id else current_user
     return render_template("assessments/scorecards/trend.html", person=person,
                            trends=trend(person.id))
@@ -177,12 +178,12 @@ def _period() -> tuple[str, date | None]:
 @bp.get("/scorecards/team")
 @permission_required("observation.report")
 def scorecard_team():
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     root = load_visible(User, person_id) if person_id else None
     if root is None and not current_user.is_admin:
         root = current_user
     period, since = _period()
-    rubric_id = request.args.get("rubric", type=int)
+    rubric_id = int_arg("rubric")
     people = tree.subtree_ids(root.id, include_root=False) if root is not None else None
     figures = weakest_criteria(people, since=since, rubric_id=rubric_id)
     if request.args.get("format") == "csv":

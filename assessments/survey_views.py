@@ -19,6 +19,7 @@ from lms.extensions import db
 from lms.people import tree
 from lms.people.models import User
 from lms.spreadsheets import csv_response
+from lms.web.args import int_arg
 
 
 @bp.get("/surveys/")
@@ -134,7 +135,7 @@ def survey_take(survey: Survey):
 @bp.get("/surveys/<int:id>/mine")
 @permission_required("survey.view", Survey)
 def survey_mine(survey: Survey):
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     person = load_visible(User, person_id) if person_id else current_user
     return render_template("assessments/surveys/mine.html", survey=survey, person=person,
                            trend=person_trend(survey, person.id))
@@ -165,7 +166,7 @@ def _results_csv(results, survey: Survey):
 @bp.get("/surveys/<int:id>/results")
 @permission_required("survey.results", Survey)
 def survey_results(survey: Survey):
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     root = load_visible(User, person_id) if person_id else None
     if root is None and not current_user.is_admin:
         root = current_user

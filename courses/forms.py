@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from courses.models import LessonKind, PrerequisiteKind
 from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
+from lms.web.text import SingleLine
 
 PREREQUISITE_LABELS = {
     PrerequisiteKind.OWN_COMPLETION: "The learner completed",
@@ -38,7 +39,7 @@ def _at_least_one(form: FlaskForm, field: SelectMultipleField) -> None:
 
 class CourseForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("A title is required."),
-                                             Length(max=200)])
+                                             SingleLine(), Length(max=200)])
     slug = StringField("Address (slug)", validators=[Optional(), Length(max=80)],
                        description="Lower-case letters, digits and hyphens. Leave empty to "
                                    "make one from the title.")
@@ -62,7 +63,7 @@ class CourseForm(FlaskForm):
 
 class ModuleForm(FlaskForm):
     title = StringField("Module title", validators=[DataRequired("A module needs a title."),
-                                                    Length(max=200)])
+                                                    SingleLine(), Length(max=200)])
 
 
 class LessonForm(FlaskForm):
@@ -70,7 +71,7 @@ class LessonForm(FlaskForm):
 
     kind = LessonKind.TEXT
     title = StringField("Lesson title", validators=[DataRequired("A lesson needs a title."),
-                                                    Length(max=200)])
+                                                    SingleLine(), Length(max=200)])
     body_markdown = TextAreaField(
         "Text (Markdown)", render_kw={"rows": 14},
         description="Headings with #, lists with -, links as [text](https://…). Scripts "

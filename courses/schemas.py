@@ -19,13 +19,14 @@ from courses.models import CourseStatus, EnrollmentStatus, LessonKind, Prerequis
 from lms.api import ApiSchema, PageArgsSchema, QueryArgsSchema, list_schema
 from lms.errors import CadenceError
 from lms.people.models import Level
+from lms.web.text import single_line
 
 FORMAT = "cadence.course"
 FORMAT_VERSION = 1
 KEY = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$",
                       error="Use 1 to 32 letters, digits, hyphens or underscores.")
 LEVELS = validate.OneOf([level.value for level in Level])
-TITLE = validate.Length(min=1, max=200)
+TITLE = [validate.Length(min=1, max=200), single_line]
 SLUG = validate.Regexp(r"^([a-z0-9]+(-[a-z0-9]+)*)?$",
                        error="Use lower-case letters, digits and single hyphens.")
 
@@ -55,7 +56,8 @@ class _Strict(ApiSchema):
 
 
 class FileDocumentSchema(_Strict):
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=255))
+    name = ma.fields.String(required=True,
+                            validate=[validate.Length(min=1, max=255), single_line])
     content_type = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     data = Base64Bytes(required=True)
 

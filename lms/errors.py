@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from lms.security import secure
 
 
 class CadenceError(Exception):
@@ -63,29 +65,29 @@ def _api_errors(error: HTTPException) -> dict[str, list[str]]:
     return {"request": [error.description]}
 
 
-def _error_headers(error: HTTPException) -> dict[str, str]:
-    """``Allow`` on a 405 (RFC 9110) and ``Retry-After`` on a 429: the page replaces the
-    exception's own response, so its headers are carried over here."""
-    headers = {name: value for name, value in error.get_headers() if name == "Allow"}
+def _own_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers the error itself carries, such as the ``Allow`` a 405 must send, and a
+    ``Retry-After`` on a 429 (when the limit resets)."""
+    headers = [(name, value) for name, value in error.get_headers()
+               if name.lower() != "content-type"]
     if error.code == 429:
         from lms.extensions import limiter
 
         limit = limiter.current_limit
         wait = limit.reset_at - time.time() if limit is not None else 60
-        headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        headers.append(("Retry-After", str(max(1, math.ceil(wait)))))
     return headers
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        headers = _error_headers(error)
         if _wants_json():
-            return {"errors": _api_errors(error)}, error.code, headers
-        template = f"errors/{error.code}.html" if error.code in (403, 404, 429) else None
-        return render_template(
-            template or "errors/generic.html", error=error
-        ), error.code, headers
+            body = {"errors": _api_errors(error)}
+        else:
+            template = f"errors/{error.code}.html" if error.code in (403, 404, 429) else None
+            body = render_template(template or "errors/generic.html", error=error)
+        return body, error.code, _own_headers(error)
 
     @app.errorhandler(CadenceError)
     def domain_error(error: CadenceError):
@@ -95,6 +97,30 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        if _wants_json():
-            return {"errors": {"request": ["Internal server error."]}}, 500
-        return render_template("errors/500.html"), 500
+        return secure(_server_error_page())
+
+
+FALLBACK_500 = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                "<title>Something went wrong · Cadence</title></head><body>"
+                "<h1>Something went wrong</h1><p>The error is logged. Please try again.</p>"
+                "</body></html>")
+
+
+def _server_error_page() -> Response:
+    """The 500 answer, built without touching a database session the error may have left
+    failed: roll it back first (the layout then reloads the signed-in person in a fresh
+    transaction), and fall back to a plain page if the layout cannot render."""
+    from lms.extensions import db
+
+    g.request_failed = True  # context processors skip their queries (unread counts …)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the database may be gone altogether)
+        current_app.logger.exception("Rolling back after a server error failed")
+    if _wants_json():
+        return make_response({"errors": {"request": ["Internal server error."]}}, 500)
+    try:
+        return make_response(render_template("errors/500.html"), 500)
+    except Exception:  # noqa: BLE001  (whatever broke may break the layout too)
+        current_app.logger.exception("The error page could not be rendered")
+        return make_response(FALLBACK_500, 500)

@@ -19,8 +19,6 @@ Services flush, never commit; every change is audited; refusals raise ``Validati
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -32,7 +30,7 @@ from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.people import tree
-from lms.people.csv_io import ImportRejected, Problem
+from lms.people.csv_io import ImportRejected, Problem, records
 from lms.people.models import User
 from reinforcement.goals import check_value, monday_of, parse_number, value_problem
 from reinforcement.models import ActualSource, CheckIn, CheckInStatus, Metric, MetricActual
@@ -134,23 +132,22 @@ def _read(data: bytes) -> tuple[list[_Row], list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [Problem(1, "the file is not UTF-8 text; save it as CSV UTF-8")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in next(reader, [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        return [], [Problem(1, f"missing column(s): {', '.join(missing)}; the header needs "
-                               f"{','.join(COLUMNS)}")]
-    where = [header.index(name) for name in COLUMNS]
     rows, problems = [], []
-    for number, raw in enumerate(reader):
+    lines = records(text, problems)
+    header = [name.strip().lower() for name in next(lines, (1, []))[1]]
+    missing = [name for name in COLUMNS if name not in header]
+    if problems or missing:
+        return [], problems or [Problem(1, f"missing column(s): {', '.join(missing)}; the "
+                                           f"header needs {','.join(COLUMNS)}")]
+    where = [header.index(name) for name in COLUMNS]
+    for number, (line, raw) in enumerate(lines):
         if number >= MAX_ROWS:
-            problems.append(Problem(reader.line_num, f"more than {MAX_ROWS} rows; split the "
-                                                     "file"))
+            problems.append(Problem(line, f"more than {MAX_ROWS} rows; split the file"))
             break
         if not "".join(raw).strip():
             continue
         cells = [raw[i].strip() if i < len(raw) else "" for i in where]
-        rows.append(_Row(reader.line_num, cells[0].lower(), cells[1].lower(), *cells[2:]))
+        rows.append(_Row(line, cells[0].lower(), cells[1].lower(), *cells[2:]))
     if not rows and not problems:
         problems.append(Problem(1, "the file has a header but no rows"))
     return rows, problems

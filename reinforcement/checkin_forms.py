@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lms.web.text import SingleLine
 from reinforcement.checkins import MAX_AGENDA_TEXT, MAX_MINUTES, MAX_NOTES, MIN_MINUTES
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -60,7 +61,7 @@ class PrivateNotesForm(FlaskForm):
 
 
 class ActionItemForm(FlaskForm):
-    title = StringField("Action", validators=[DataRequired("Write the action."),
+    title = StringField("Action", validators=[SingleLine(), DataRequired("Write the action."),
                                               Length(max=300)])
     owner = SelectField("Owner", coerce=int, choices=[], validators=[InputRequired()])
     due_on = DateField("Due", validators=[InputRequired("Choose a due date.")])

@@ -12,6 +12,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from lms.api import ApiSchema, PageArgsSchema, list_schema
+from lms.web.text import single_line
 from reinforcement.checkins import MAX_AGENDA_TEXT, MAX_MINUTES, MAX_NOTES, MIN_MINUTES
 from reinforcement.models import CheckInStatus
 
@@ -156,7 +157,8 @@ class ActionItemQuerySchema(PageArgsSchema):
 
 class ActionItemCreateSchema(_Strict):
     check_in_id = ma.fields.Integer(required=True, strict=True)
-    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = ma.fields.String(required=True,
+                             validate=[validate.Length(min=1, max=300), single_line])
     owner_id = ma.fields.Integer(required=True, strict=True, metadata={
         "description": "The coach or the coachee of the check-in."})
     due_on = ma.fields.Date(required=True)

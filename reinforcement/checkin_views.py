@@ -21,6 +21,7 @@ from lms.errors import CadenceError
 from lms.extensions import db
 from lms.forms import apply_error
 from lms.people.models import User
+from lms.web.args import int_arg, page_arg
 from reinforcement import actions, bp, checkins
 from reinforcement import calendar as ics
 from reinforcement.checkin_forms import (
@@ -88,7 +89,7 @@ def _list_filters() -> dict:
     return {"role": args.get("role") if args.get("role") in ROLES else "mine",
             "when": args.get("when") if args.get("when") in WHEN else "upcoming",
             "status": args.get("status") if args.get("status") in set(CheckInStatus) else "",
-            "person": args.get("person", type=int)}
+            "person": int_arg("person")}
 
 
 def _filtered(stmt, filters: dict, now: datetime):
@@ -117,7 +118,8 @@ def check_in_list():
     filters = _list_filters()
     stmt = (visible(select(CheckIn), current_user)
             .options(joinedload(CheckIn.coach), joinedload(CheckIn.coachee)))
-    page = db.paginate(_filtered(stmt, filters, utcnow()), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(_filtered(stmt, filters, utcnow()), page=page_arg(),
+                       per_page=PER_PAGE, error_out=False)
     return render_template("reinforcement/checkins/list.html", page=page, filters=filters,
                            statuses=list(CheckInStatus))
 
@@ -136,7 +138,7 @@ def check_in_create():
     form = CheckInForm()
     form.coachee.choices = _coachee_choices()
     if request.method == "GET":
-        form.coachee.data = request.args.get("coachee", type=int)
+        form.coachee.data = int_arg("coachee")
     if form.validate_on_submit():
         coachee = db.session.get(User, form.coachee.data)
         try:

@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from lms.web.text import SingleLine
 from reinforcement.actuals import COLUMNS
 from reinforcement.gaps import MAX_NOTES, MAX_TITLE, ROOT_CAUSES
 from reinforcement.goals import UNIT_LABELS, parse_number
@@ -96,7 +97,7 @@ class GapReviewForm(FlaskForm):
                           render_kw={"rows": 4},
                           description="What you saw and what you agreed. The person and the "
                                       "people above them can read this.")
-    action_title = StringField("Corrective action", validators=[
+    action_title = StringField("Corrective action", validators=[SingleLine(),
         DataRequired("Write the corrective action."), Length(max=MAX_TITLE)],
         description="It becomes an action item on your check-in agenda until it is done.")
     action_owner = SelectField("Who does it", coerce=int, choices=[])
@@ -109,7 +110,7 @@ class EvaluateForm(FlaskForm):
 
 
 class MetricForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give the metric a name."),
+    name = StringField("Name", validators=[SingleLine(), DataRequired("Give the metric a name."),
                                            Length(max=200)])
     key = StringField("Key", validators=[DataRequired("Give the metric a key."), Length(max=64)],
                       description="The name used in CRM files, e.g. demos_given.")

@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from lms.api import ApiSchema, PageArgsSchema, list_schema
+from lms.web.text import single_line
 from reinforcement.goal_progress import GoalStatus
 from reinforcement.models import ActualSource, MetricKind, RootCause
 
@@ -211,7 +212,7 @@ class GapReviewCreateSchema(_Strict):
     root_cause = ma.fields.String(required=True, validate=validate.OneOf(
         [c.value for c in RootCause]))
     notes = ma.fields.String(load_default="")
-    action_title = ma.fields.String(required=True, metadata={
+    action_title = ma.fields.String(required=True, validate=single_line, metadata={
         "description": "The corrective action; it becomes an action item of the pair."})
     action_owner_id = ma.fields.Integer(required=True, strict=True, metadata={
         "description": "The coach (you) or the person."})

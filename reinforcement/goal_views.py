@@ -26,6 +26,7 @@ from lms.people import tree
 from lms.people.models import User
 from lms.spreadsheets import csv_response
 from lms.templating import localtime
+from lms.web.args import int_arg
 from reinforcement import bp
 from reinforcement import goals as service
 from reinforcement.actuals import COLUMNS, ImportRejected, enter_actual, import_actuals
@@ -84,7 +85,7 @@ def _answer(template: str, form, **context):
 
 def _check_in_arg() -> CheckIn | None:
     """The check-in named by ``?check_in=`` (the services check it is the pair's)."""
-    check_in_id = request.args.get("check_in", type=int)
+    check_in_id = int_arg("check_in")
     return db.session.get(CheckIn, check_in_id) if check_in_id else None
 
 
@@ -117,7 +118,7 @@ def goals_person(user: User):
         upcoming=[g for g in goals if g.starts_on > today],
         past=[g for g in goals if g.ends_on < today], figures=progress_of(goals, today),
         charts={g.id: goal_chart(g, weekly.get(g.id, [])) for g in running}, post=PostForm(),
-        check_in_id=request.args.get("check_in", type=int))
+        check_in_id=int_arg("check_in"))
 
 
 @bp.get("/goals/<int:id>")
@@ -128,7 +129,7 @@ def goal_detail(goal: Goal):
     return render_template("reinforcement/goals/detail.html", goal=goal, person=goal.person,
                            progress=progress(goal, today), chart=goal_chart(goal, weeks),
                            weeks=weeks, reviews=reviews_of([goal.id]).get(goal.id, []),
-                           post=PostForm(), check_in_id=request.args.get("check_in", type=int))
+                           post=PostForm(), check_in_id=int_arg("check_in"))
 
 
 @bp.route("/people/<int:person_id>/goals/new", methods=["GET", "POST"])
@@ -137,7 +138,7 @@ def goal_create(user: User):
     form = GoalForm()
     form.set_metrics(service.metric_choices())
     if request.method == "GET":
-        form.metric.data = request.args.get("metric", type=int)
+        form.metric.data = int_arg("metric")
         form.starts_on.data = service.monday_of(_today())
         form.ends_on.data = form.starts_on.data + timedelta(weeks=12, days=-1)
     if form.validate_on_submit():
@@ -283,7 +284,7 @@ def actuals_import():
 @bp.get("/goals/team")
 @permission_required("goal.team")
 def goals_team():
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     coach = load_visible(User, person_id) if person_id else current_user
     table = team_table(coach, _today())
     if request.args.get("format") == "csv":
@@ -343,7 +344,7 @@ def gap_review_evaluate(gapreview: GapReview):
 @bp.get("/gap-reviews/report")
 @permission_required("gap.report")
 def gap_report():
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     root = load_visible(User, person_id) if person_id else (
         None if current_user.is_admin else current_user)
     key = request.args.get("period") if request.args.get("period") in PERIODS else "12"

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.web.text import SingleLine
 from reinforcement.councils import MAX_EVERY_WEEKS, MAX_MEETINGS
 from reinforcement.reviews import FEEDBACK_MAX
 
@@ -59,7 +60,7 @@ def people_choices(people) -> list[SelectChoice]:
 
 
 class CouncilForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give the council a name."),
+    name = StringField("Name", validators=[SingleLine(), DataRequired("Give the council a name."),
                                            Length(max=200)])
     purpose = TextAreaField("Purpose", validators=[Optional(), Length(max=20_000)],
                             render_kw={"rows": 3})
@@ -106,7 +107,7 @@ class AttendanceForm(FlaskForm):
 
 
 class CouncilActionForm(FlaskForm):
-    title = StringField("Action", validators=[DataRequired("Describe the action."),
+    title = StringField("Action", validators=[SingleLine(), DataRequired("Describe the action."),
                                               Length(max=300)])
     owner = SelectField("Owner", coerce=int, choices=[])
     due_on = DateField("Due", validators=[InputRequired("Give the action a due date.")])

@@ -23,6 +23,7 @@ from lms.extensions import db
 from lms.forms import apply_error
 from lms.people.models import User
 from lms.spreadsheets import csv_response
+from lms.web.args import int_arg, page_arg
 from reinforcement import bp, reviews
 from reinforcement.adherence import PERIOD_KINDS, Period, parse_period, rollup
 from reinforcement.adherence.report import HEADERS, TABLES, csv_rows, trend_charts
@@ -163,7 +164,7 @@ def feedback_index():
             .where(LeaderReview.manager_id == current_user.id)
             .options(joinedload(LeaderReview.leader))
             .order_by(LeaderReview.period_start.desc(), LeaderReview.id.desc()))
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("reinforcement/leaders/feedback.html", page=page, post=PostForm())
 
 
@@ -172,7 +173,7 @@ def feedback_index():
 @bp.get("/adherence/")
 @permission_required("adherence.report")
 def adherence_report():
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     root = load_visible(User, person_id) if person_id else (
         None if current_user.is_admin else current_user)
     today = utcnow().date()

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.forms import EMAIL_FORMAT
+from lms.web.text import SingleLine
 from reinforcement.models import Cadence
 from reinforcement.plans import MAX_FOCUS
 
@@ -25,7 +26,7 @@ CADENCES = [SelectChoice(c.value, c.label) for c in Cadence]
 
 class PlanForm(FlaskForm):
     program = SelectField("Program", coerce=int, choices=[])
-    title = StringField("Title", validators=[DataRequired("Give the plan a title."),
+    title = StringField("Title", validators=[SingleLine(), DataRequired("Give the plan a title."),
                                              Length(max=200)])
     weeks = IntegerField("Length in weeks", default=12,
                          validators=[InputRequired("Give the length in weeks.")],

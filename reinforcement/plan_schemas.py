@@ -12,10 +12,11 @@ from marshmallow import validate
 
 from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
+from lms.web.text import single_line
 from reinforcement.models import Cadence, PlanStatus, ResourceKind
 from reinforcement.plans.settings import MAX_MINUTES, MAX_WEEKS, MIN_MINUTES
 
-TITLE = validate.Length(min=1, max=200)
+TITLE = [validate.Length(min=1, max=200), single_line]
 CADENCES = [c.value for c in Cadence]
 STATUSES = [s.value for s in PlanStatus]
 KINDS = [k.value for k in ResourceKind]

@@ -18,6 +18,7 @@ from lms.extensions import db
 from lms.forms import apply_error
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import Level, User
+from lms.web.args import int_arg
 from reinforcement import bp, plans
 from reinforcement.models import (
     Cadence,
@@ -49,7 +50,7 @@ def _detail(plan: ReinforcementPlan):
 @bp.get("/plans")
 @permission_required("plan.view")
 def plan_list():
-    program_id = request.args.get("program", type=int)
+    program_id = int_arg("program")
     stmt = (visible(select(ReinforcementPlan), current_user)
             .options(joinedload(ReinforcementPlan.program))
             .order_by(ReinforcementPlan.created_at.desc(), ReinforcementPlan.id.desc()))
@@ -110,8 +111,8 @@ def _edit(plan: ReinforcementPlan | None):
     if request.method == "GET":
         if plan is not None:
             form.resources.data = [r.id for r in plan.resources]
-        elif request.args.get("program", type=int):
-            form.program.data = request.args.get("program", type=int)
+        elif int_arg("program"):
+            form.program.data = int_arg("program")
     if form.validate_on_submit():
         try:
             if plan is None:

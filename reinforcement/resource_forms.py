@@ -9,12 +9,13 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.people.models import Level
+from lms.web.text import SingleLine
 from reinforcement.models import ResourceKind
 
 
 class ResourceForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Give the resource a title."),
-                                             Length(max=200)])
+                                             SingleLine(), Length(max=200)])
     kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in ResourceKind])
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=2000)],
                             render_kw={"rows": 2})

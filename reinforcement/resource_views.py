@@ -17,6 +17,7 @@ from lms.errors import CadenceError
 from lms.extensions import db
 from lms.forms import apply_error
 from lms.people.models import LEVEL_VALUES
+from lms.web.args import int_arg, page_arg
 from reinforcement import bp, resources
 from reinforcement.models import Resource, ResourceKind, ResourceVersion
 from reinforcement.resource_forms import ResourceForm
@@ -34,7 +35,7 @@ def _filter() -> resources.LibraryFilter:
     return resources.LibraryFilter(
         kind=kind if kind in {k.value for k in ResourceKind} else None,
         level=level if level in LEVEL_VALUES else None,
-        program_id=request.args.get("program", type=int),
+        program_id=int_arg("program"),
         mine=request.args.get("mine") == "1",
         archived=request.args.get("archived") == "1" and current_user.is_admin)
 
@@ -51,7 +52,7 @@ def _programs() -> list[tuple[int, str]]:
 @permission_required("resource.view")
 def resource_list():
     chosen = _filter()
-    page = db.paginate(resources.library(current_user, chosen), per_page=PER_PAGE,
+    page = db.paginate(resources.library(current_user, chosen), page=page_arg(), per_page=PER_PAGE,
                        error_out=False)
     return render_template(
         "reinforcement/resources/list.html", page=page, chosen=chosen,
@@ -219,7 +220,7 @@ def resource_acknowledge(resource: Resource):
 @bp.get("/resources/unread")
 @permission_required("resource.team")
 def resource_unread():
-    resource_id = request.args.get("resource", type=int)
+    resource_id = int_arg("resource")
     rows = resources.unread_report(current_user, resource_id)
     return render_template("reinforcement/resources/unread.html", rows=rows,
                            resource_id=resource_id,

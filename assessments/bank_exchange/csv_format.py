@@ -23,6 +23,7 @@ from assessments.bank_exchange.problems import (
 )
 from assessments.models import Question, QuestionBank, QuestionType
 from lms.errors import ValidationError
+from lms.people.csv_io import unreadable
 from lms.spreadsheets import csv_text, looks_like_formula
 
 CSV_COLUMNS = ("type", "prompt", "choices", "correct", "points", "tags", "explanation",
@@ -211,6 +212,7 @@ def read_csv(raw: bytes) -> tuple[list[Item], list[Problem]]:
             except ValidationError as error:
                 problems.append(Problem("line", line, error.field, error.message))
     except csv.Error as error:
+        reason = unreadable(error)
         raise ImportRejected([Problem("line", reader.line_num, None,
-                                      f"Not readable as CSV: {error}.")]) from error
+                                      f"{reason[:1].upper()}{reason[1:]}.")]) from error
     return items, problems

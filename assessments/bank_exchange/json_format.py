@@ -21,6 +21,7 @@ from assessments.bank_schemas import (
     QuestionDocumentSchema,
 )
 from assessments.models import QuestionBank
+from lms.web.bodies import TOO_DEEP, too_deep
 
 
 def export_json(bank: QuestionBank) -> dict:
@@ -68,6 +69,11 @@ def read_json(raw: bytes | str | dict) -> tuple[dict, list[Item], list[Problem]]
             raise ImportRejected([Problem("file", 0, None, f"Not valid JSON: {error.msg} "
                                           f"(line {error.lineno}, column {error.colno}).")]
                                  ) from error
+        except RecursionError as error:
+            raise ImportRejected([Problem("file", 0, None, TOO_DEEP)]) from error
+    # One that parses yet nests deeply would still recurse in the schemas or when saved.
+    if too_deep(document):
+        raise ImportRejected([Problem("file", 0, None, TOO_DEEP)])
     if not isinstance(document, dict):
         raise ImportRejected([Problem("file", 0, None, "The document must be a JSON object.")])
     try:  # the details first: without them the questions cannot be read

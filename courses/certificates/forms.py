@@ -7,10 +7,11 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from courses.certificates.rendering import MAX_CSS, MAX_HTML
+from lms.web.text import SingleLine
 
 
 class TemplateForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[SingleLine(), DataRequired(), Length(max=200)])
     html = TextAreaField("HTML", validators=[DataRequired(), Length(max=MAX_HTML)],
                          render_kw={"rows": 18, "spellcheck": "false"},
                          description="Placeholders in double braces, such as "

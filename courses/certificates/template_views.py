@@ -15,6 +15,7 @@ from lms.authz import permission_required, visible
 from lms.errors import CadenceError
 from lms.extensions import db
 from lms.forms import apply_error
+from lms.web.args import int_arg
 
 
 def _data(form: TemplateForm) -> services.TemplateData:
@@ -96,5 +97,5 @@ def template_preview():
             return Response(pdf, mimetype="application/pdf", headers={
                 "Content-Disposition": 'inline; filename="certificate-preview.pdf"',
                 "Cache-Control": "no-store"})
-    template = db.session.get(CertificateTemplate, request.args.get("id", type=int) or 0)
+    template = db.session.get(CertificateTemplate, int_arg("id") or 0)
     return _form_page(form, template)

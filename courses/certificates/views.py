@@ -13,6 +13,7 @@ from lms.errors import CadenceError
 from lms.extensions import db, limiter
 from lms.forms import apply_error
 from lms.spreadsheets import csv_response
+from lms.web.args import int_arg, page_arg
 
 PER_PAGE = 50
 # Public pages: generous for a person, a brake on anyone scraping or guessing codes.
@@ -40,7 +41,7 @@ def mine():
 
 def _filters() -> dict:
     status = request.args.get("status")
-    return {"course_id": request.args.get("course", type=int),
+    return {"course_id": int_arg("course"),
             "status": status if status in queries.STATUSES else None,
             "search": (request.args.get("q") or "").strip()[:100]}
 
@@ -60,7 +61,7 @@ def index():
     if request.args.get("format") == "csv":
         return _csv(filters)
     page = db.paginate(queries.listed(current_user, **filters),
-                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+                       page=page_arg(), per_page=PER_PAGE,
                        error_out=False)
     return render_template("courses/certificates/index.html", page=page, filters=filters,
                            choices=queries.course_choices(current_user))

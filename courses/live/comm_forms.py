@@ -18,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from courses.live.communications import LEAD_DAYS, MAX_PART, MAX_QUESTION
 from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
+from lms.web.text import SingleLine
 
 
 def _at_least_one(form: FlaskForm, field: SelectMultipleField) -> None:
@@ -36,7 +37,7 @@ def _part(label: str, hint: str) -> TextAreaField:
 class CommunicationForm(FlaskForm):
     about = SelectField("About", choices=[], validators=[
         DataRequired("Choose the session, wave or program this is about.")])
-    subject = StringField("Subject", validators=[DataRequired("Give it a subject."),
+    subject = StringField("Subject", validators=[SingleLine(), DataRequired("Give it a subject."),
                                                  Length(max=200)])
     what_you_learn = _part("What you will learn",
                            "The skills and ideas the training covers, in a few lines.")

@@ -13,6 +13,7 @@ from courses.live.communications import MAX_PART, MAX_QUESTION
 from courses.live.models import CommunicationStatus
 from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
+from lms.web.text import single_line
 
 PART = validate.Length(max=MAX_PART)
 ROLES = ("written", "received")
@@ -85,7 +86,8 @@ class CommunicationQuerySchema(PageArgsSchema):
 
 
 class CommunicationCreateSchema(_Strict):
-    subject = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    subject = ma.fields.String(required=True,
+                               validate=[validate.Length(min=1, max=200), single_line])
     what_you_learn = ma.fields.String(required=True, validate=PART)
     why_it_matters = ma.fields.String(required=True, validate=PART)
     how_work_changes = ma.fields.String(required=True, validate=PART)
@@ -106,7 +108,7 @@ class CommunicationCreateSchema(_Strict):
 class CommunicationUpdateSchema(CommunicationCreateSchema):
     """Every field optional: only what is sent changes (while still scheduled)."""
 
-    subject = ma.fields.String(validate=validate.Length(min=1, max=200))
+    subject = ma.fields.String(validate=[validate.Length(min=1, max=200), single_line])
     what_you_learn = ma.fields.String(validate=PART)
     why_it_matters = ma.fields.String(validate=PART)
     how_work_changes = ma.fields.String(validate=PART)

@@ -29,6 +29,7 @@ from lms.extensions import db
 from lms.forms import apply_error
 from lms.people.models import User
 from lms.templating import localtime
+from lms.web.args import parse_int
 
 LIMIT = 200
 
@@ -81,7 +82,8 @@ def _about(value: str) -> dict:
     """``session:12`` -> {"session": <LiveSession 12>}, if the person may see it."""
     kind, _, raw = (value or "").partition(":")
     model = {"session": LiveSession, "wave": ProgramWave, "program": Program}.get(kind)
-    found = db.session.get(model, int(raw)) if model and raw.isdigit() else None
+    number = parse_int(raw)
+    found = db.session.get(model, number) if model and number is not None else None
     if found is None or not can_see(current_user, getattr(found, "program", None)
                                     if kind == "wave" else found):
         raise ValidationError("Choose a session, wave or program from the list.", field="about")

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from lms.forms import EMAIL_FORMAT
+from lms.web.text import SingleLine
 
 
 def parse_segments(text: str) -> list[tuple[str, int]]:
@@ -30,7 +31,7 @@ def parse_segments(text: str) -> list[tuple[str, int]]:
 
 
 class SessionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[SingleLine(), DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional()])
     starts_at = DateTimeLocalField("Starts (in the session's time zone)",
                                    format="%Y-%m-%dT%H:%M", validators=[InputRequired()])

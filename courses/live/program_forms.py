@@ -16,10 +16,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
+from lms.web.text import SingleLine
 
 
 class ProgramForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[SingleLine(), DataRequired(), Length(max=200)])
     goal = TextAreaField("Goal (one paragraph)", validators=[Optional(), Length(max=2000)])
     owner = StringField("Owner's email (accountable for the program)",
                         validators=[Optional(), EMAIL_FORMAT])
@@ -34,7 +35,7 @@ class StatusForm(FlaskForm):
 
 class WaveForm(FlaskForm):
     number = IntegerField("Number", default=1, validators=[InputRequired()])
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[SingleLine(), DataRequired(), Length(max=200)])
     audience = SelectMultipleField("Audience levels", default=["leader", "manager"],
                                    choices=[(level.value, level.label) for level in Level],
                                    validators=[DataRequired()])

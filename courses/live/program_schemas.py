@@ -13,8 +13,9 @@ from marshmallow import validate
 from courses.live.models import ProgramStatus, SessionStatus
 from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
+from lms.web.text import single_line
 
-NAME = validate.Length(min=1, max=200)
+NAME = [validate.Length(min=1, max=200), single_line]
 STATUSES = [status.value for status in ProgramStatus]
 
 

@@ -24,6 +24,7 @@ from lms.extensions import db
 from lms.people import tree
 from lms.people.models import Level, User
 from lms.spreadsheets import csv_response
+from lms.web.args import int_arg
 
 DEFAULT_PERIOD_DAYS = 90
 FIGURES = ("registered", "attended", "left_early", "absent", "excused", "not_taken")
@@ -131,7 +132,7 @@ def _leaders() -> list[tuple[int, str]]:
 @bp.get("/sessions/reports/people")
 @permission_required("attendance.report")
 def attendance_subtree():
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     root = load_visible(User, person_id) if person_id else None
     if root is None and not current_user.is_admin:
         root = current_user

@@ -12,8 +12,9 @@ from marshmallow import validate
 
 from courses.live.models import AttendanceStatus, RegistrationStatus, SessionStatus
 from lms.api import ApiSchema, PageArgsSchema, list_schema
+from lms.web.text import single_line
 
-TITLE = validate.Length(min=1, max=200)
+TITLE = [validate.Length(min=1, max=200), single_line]
 # The services enforce these too; here they are in the OpenAPI document for clients.
 CAPACITY = validate.Range(min=1)
 PERCENT = validate.Range(min=1, max=100)

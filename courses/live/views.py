@@ -37,6 +37,8 @@ from lms.extensions import db
 from lms.forms import apply_error
 from lms.people import tree
 from lms.people.models import User
+from lms.web.args import parse_int
+from lms.web.converters import ID_MAX
 
 RECENT = timedelta(days=30)  # how far back the list shows sessions that have ended
 
@@ -235,9 +237,10 @@ def _int(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.lstrip("-").isdigit():
-        raise CadenceError(f"“{value}” is not a number of minutes.")
-    return int(value)
+    number = parse_int(value, low=-ID_MAX, high=ID_MAX)
+    if number is None:
+        raise CadenceError(f"“{value[:20]}” is not a number of minutes.")
+    return number
 
 
 def _posted_rows() -> list[live.AttendanceRow]:

@@ -37,6 +37,7 @@ from lms.extensions import db
 from lms.forms import apply_error
 from lms.people.models import Level
 from lms.people.services import find_by_email
+from lms.web.args import page_arg
 
 PER_PAGE = 50
 AUTHOR = "course.author"
@@ -114,7 +115,7 @@ def manage_index():
                               latest.tags.contains(q.lower(), autoescape=True)))
     if status in {s.value for s in CourseStatus}:
         stmt = stmt.where(Course.status == status)
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("courses/manage/index.html", page=page, q=q, status=status,
                            import_url=url_for("courses.import_json"),
                            statuses=list(CourseStatus))
@@ -250,7 +251,7 @@ def manage_history(course: Course):
                                  AuditEntry.object_id == course.id)
         .options(joinedload(AuditEntry.actor))
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
-        per_page=PER_PAGE, error_out=False)
+        page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("courses/manage/history.html", course=course, versions=versions,
                            entries=entries)
 

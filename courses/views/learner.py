@@ -40,6 +40,7 @@ from lms.extensions import db
 from lms.forms import apply_error
 from lms.people import tree
 from lms.people.models import Level, User
+from lms.web.args import page_arg
 
 PER_PAGE = 24
 
@@ -135,7 +136,7 @@ def catalog():
                               CourseVersion.summary.icontains(q, autoescape=True)))
     if tag:
         stmt = stmt.where(CourseVersion.tags.contains(f",{tag},", autoescape=True))
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     ids = [course.id for course in page.items]
     mine = {e.course_id: e for e in db.session.scalars(select(Enrollment).where(
         Enrollment.user_id == current_user.id, Enrollment.course_id.in_(ids)))}

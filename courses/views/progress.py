@@ -21,6 +21,7 @@ from lms.db import utcnow
 from lms.people import tree
 from lms.people.models import LEVEL_VALUES, Level, User
 from lms.spreadsheets import csv_response
+from lms.web.args import int_arg, page_arg
 
 PEOPLE_PER_PAGE = 50
 ROWS_PER_PAGE = 50
@@ -57,7 +58,7 @@ def _course_choices() -> list[tuple[int, str]]:
 
 def _chosen_course() -> Course | None:
     """The course picked with ``?course=``: 404 when the viewer cannot see it."""
-    course_id = request.args.get("course", type=int)
+    course_id = int_arg("course")
     if course_id is None:
         return None
     course = load_visible(Course, course_id)
@@ -68,7 +69,7 @@ def _chosen_course() -> Course | None:
 def _scope_root() -> tuple[User | None, Select | None]:
     """Whose subtree a page covers: ``?person=`` (someone the viewer sees) or the viewer;
     admins who pick no one cover the whole organisation (``None``)."""
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     if person_id is not None:
         person = load_visible(User, person_id)
         return person, tree.subtree_ids(person.id)
@@ -87,7 +88,7 @@ def progress_team():
     if _wants_csv():
         rows = reports.team_rows(people, now=now, course_id=course_id)
         return _rows_csv(rows, f"team-progress{'-subtree' if whole else ''}")
-    page = reports.people_page(people, per_page=PEOPLE_PER_PAGE)
+    page = reports.people_page(people, per_page=PEOPLE_PER_PAGE, page=page_arg())
     rows = reports.team_rows([person.id for person in page.items], now=now,
                              course_id=course_id)
     people_rows = [list(group) for _id, group in groupby(rows, key=lambda r: r.person_id)]
@@ -108,7 +109,7 @@ def progress_levels():
     figures = reports.completion_by_level(people, now=now, course_id=course_id)
     if _wants_csv():
         return _levels_csv(figures, "completion-by-level")
-    page = reports.enrollment_page(overdue, per_page=ROWS_PER_PAGE)
+    page = reports.enrollment_page(overdue, per_page=ROWS_PER_PAGE, page=page_arg())
     return render_template("courses/progress/levels.html", figures=figures, root=root,
                            course=course, choices=_course_choices(), overdue_page=page,
                            overdue=reports.enrollment_rows(list(page.items), now=now))
@@ -134,7 +135,7 @@ def progress_course():
     if _wants_csv():
         rows = reports.enrollment_rows(ids, now=now, state=state)
         return _rows_csv(rows, f"course-{course.slug}")
-    page = reports.enrollment_page(ids, per_page=ROWS_PER_PAGE)
+    page = reports.enrollment_page(ids, per_page=ROWS_PER_PAGE, page=page_arg())
     return render_template(
         "courses/progress/course.html", course=course, choices=_course_choices(),
         figures=figures, page=page, rows=reports.enrollment_rows(list(page.items), now=now),

@@ -15,6 +15,7 @@ from lms.audit.models import AuditEntry
 from lms.authz import permission_required
 from lms.extensions import db
 from lms.people.services import find_by_email
+from lms.web.args import page_arg, parse_int
 
 PER_PAGE = 50
 
@@ -38,8 +39,8 @@ def _filter(stmt: Select, args, errors: dict[str, str]) -> Select:
     if object_type := (args.get("object_type") or "").strip():
         stmt = stmt.where(AuditEntry.object_type == object_type)
     if object_id := (args.get("object_id") or "").strip():
-        if object_id.isdigit():
-            stmt = stmt.where(AuditEntry.object_id == int(object_id))
+        if (number := parse_int(object_id)) is not None:
+            stmt = stmt.where(AuditEntry.object_id == number)
         else:
             errors["object_id"] = "Enter a number."
     if actor_email := (args.get("actor") or "").strip():
@@ -67,5 +68,5 @@ def index():
     stmt = _filter(select(AuditEntry).options(joinedload(AuditEntry.actor))
                    .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
                    request.args, errors)
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("lms/audit/index.html", page=page, args=request.args, errors=errors)

@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.services import SCOPES
 from lms.forms import EMAIL_FORMAT
+from lms.web.text import SingleLine
 
 
 class LoginForm(FlaskForm):
@@ -50,13 +51,13 @@ class ChangeEmailForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[SingleLine(), DataRequired(), Length(max=120)])
     time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)],
                             description="An IANA name such as Europe/Berlin or America/Chicago.")
 
 
 class ApiTokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
+    name = StringField("Token name", validators=[SingleLine(), DataRequired(), Length(max=80)],
                        description="What the token is for, e.g. 'CRM sync'.")
     scopes = SelectMultipleField(
         "Scopes", validators=[DataRequired(message="Choose at least one scope.")],

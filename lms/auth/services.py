@@ -76,10 +76,15 @@ def set_password(person: User, password: str, *, by: User | None) -> User:
     return person
 
 
+class WrongPasswordError(ValidationError):
+    """The password re-entered to confirm a change is not the person's (pages throttle it)."""
+
+
 def _confirm_password(person: User, password: str) -> None:
     matches, _ = verify_password(person.password_hash, password)
     if not matches:
-        raise ValidationError("Your current password is not correct.", field="current_password")
+        raise WrongPasswordError("Your current password is not correct.",
+                                 field="current_password")
 
 
 def change_password(person: User, *, current: str, new: str) -> User:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -34,6 +34,29 @@ def _login_key() -> str:
 
 def _login_failed(response) -> bool:
     return response.status_code != 302
+
+
+def _reentry_key() -> str:
+    # The person, not the address: a guesser holding a stolen session gets the same few
+    # tries from every address. (Signed-out requests never reach the view.)
+    who = current_user.id if current_user.is_authenticated else request.remote_addr
+    return f"password-reentry:{who}"
+
+
+def _reentry_failed(response) -> bool:
+    return g.get("wrong_password", False)
+
+
+def _note_wrong_password(error: CadenceError) -> None:
+    g.wrong_password = isinstance(error, services.WrongPasswordError)
+
+
+# Re-entering one's password to change the email or password or to create an API token is
+# throttled as sign-in is, over the three pages together: once spent, even the right
+# password waits for the window to pass (429).
+reentry_throttled = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_THROTTLE"], scope="password-reentry",
+    key_func=_reentry_key, methods=["POST"], deduct_when=_reentry_failed)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -122,6 +145,7 @@ def _account_page(**forms):
 
 
 @bp.post("/account/password")
+@reentry_throttled
 @login_required
 def change_password():
     form = ChangePasswordForm()
@@ -130,6 +154,7 @@ def change_password():
             services.change_password(current_user, current=form.current_password.data,
                                      new=form.password.data)
         except CadenceError as error:
+            _note_wrong_password(error)
             apply_error(form, error)
         else:
             db.session.commit()
@@ -151,6 +176,7 @@ def _sign_in_again() -> None:
 
 
 @bp.post("/account/email")
+@reentry_throttled
 @login_required
 def change_email():
     form = ChangeEmailForm()
@@ -159,6 +185,7 @@ def change_email():
             services.change_email(current_user, password=form.current_password.data,
                                   new_email=form.email.data)
         except CadenceError as error:
+            _note_wrong_password(error)
             apply_error(form, error)
         else:
             db.session.commit()
@@ -168,6 +195,7 @@ def change_email():
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
+@reentry_throttled
 @login_required
 def tokens():
     form = ApiTokenForm()
@@ -178,6 +206,7 @@ def tokens():
                 current_user, password=form.current_password.data, name=form.name.data,
                 scopes=form.scopes.data, days=form.days.data)
         except CadenceError as error:
+            _note_wrong_password(error)
             apply_error(form, error)
         else:
             db.session.commit()

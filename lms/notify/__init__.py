@@ -1,6 +1,6 @@
 """Notifications: the in-app list, the email outbox and the after-commit job runner."""
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, g
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 # Operations pages for admins (background jobs, email delivery).
@@ -25,7 +25,8 @@ def init_app(app: Flask) -> None:
     def _unread():
         from flask_login import current_user
 
-        if getattr(current_user, "is_authenticated", False):
+        # After a server error the session may be failed: the error page counts nothing.
+        if getattr(current_user, "is_authenticated", False) and not g.get("request_failed"):
             return {"unread_notifications": _UnreadCount(current_user)}
         return {"unread_notifications": 0}
 

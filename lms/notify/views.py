@@ -14,6 +14,7 @@ from lms.notify import preferences as prefs
 from lms.notify.forms import field_name, preferences_form
 from lms.notify.models import Channel, Notification
 from lms.people.forms import ConfirmForm
+from lms.web.args import page_arg
 
 PER_PAGE = 30
 
@@ -25,7 +26,7 @@ def index():
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
     if request.args.get("show") == "unread":
         stmt = stmt.where(Notification.read_at.is_(None))
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("lms/notify/index.html", page=page, confirm=ConfirmForm(),
                            show=request.args.get("show", "all"))
 

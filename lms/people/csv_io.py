@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select, update
@@ -21,6 +22,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import EMAIL_PATTERN, Level, Role, User, may_report_to
 from lms.spreadsheets import looks_like_formula, safe_cell
+from lms.web.text import has_control
 
 COLUMNS = ("email", "name", "title", "level", "manager_email", "roles")
 ROLE_SPLIT = re.compile(r"[;|\s]+")
@@ -42,6 +44,32 @@ class ImportRejected(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = sorted(problems, key=lambda p: p.line)
+
+
+def records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """Yield each CSV record with the line it ends on.
+
+    A record the csv module refuses (a cell over its field size limit, a stray quote in a
+    strict dialect) ends the file with a line problem, as any other refusal would, instead
+    of escaping as a ``csv.Error``.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(Problem(reader.line_num or 1, unreadable(error)))
+            return
+        yield reader.line_num, record
+
+
+def unreadable(error: csv.Error) -> str:
+    """Say why the csv module refused a record, in the words of the other line problems."""
+    if "field limit" in str(error):
+        return f"a cell is longer than {csv.field_size_limit():,} characters"
+    return f"not readable as CSV: {error}"
 
 
 @dataclass
@@ -95,6 +123,10 @@ def _parse_row(line: int, record: list[str], problems: list[Problem]) -> Row | N
         problems.append(Problem(line, "name is required (at most 120 characters)"))
     if len(title) > 120:
         problems.append(Problem(line, "title is longer than 120 characters"))
+    for column, text in (("name", name), ("title", title)):
+        if has_control(text):
+            problems.append(Problem(line, f"{column}: line breaks, tabs and other control "
+                                          "characters are not allowed"))
     if level.lower() not in LEVELS:
         problems.append(Problem(
             line, f"invalid level {level!r}: use rep, manager, leader or executive"))
@@ -126,18 +158,17 @@ def parse(data: bytes) -> Parsed:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return Parsed([], [Problem(1, "the file is not UTF-8 text; save it as CSV UTF-8")])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in next(reader, [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        return Parsed([], [Problem(1, f"missing column(s): {', '.join(missing)}; the header "
-                                      f"must be {','.join(COLUMNS)}")])
-    # Columns may come in any order; short records read as empty trailing cells.
-    where = [header.index(name) for name in COLUMNS]
     parsed, first_line = Parsed([], []), {}
     rows, problems = parsed.rows, parsed.problems
-    for number, raw in enumerate(reader):
-        line = reader.line_num
+    lines = records(text, problems)
+    header = [name.strip().lower() for name in next(lines, (1, []))[1]]
+    missing = [name for name in COLUMNS if name not in header]
+    if problems or missing:
+        return Parsed([], problems or [Problem(1, f"missing column(s): {', '.join(missing)}; "
+                                                  f"the header must be {','.join(COLUMNS)}")])
+    # Columns may come in any order; short records read as empty trailing cells.
+    where = [header.index(name) for name in COLUMNS]
+    for number, (line, raw) in enumerate(lines):
         if number >= MAX_ROWS:
             problems.append(Problem(line, f"more than {MAX_ROWS} rows; split the file"))
             break

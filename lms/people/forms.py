@@ -9,12 +9,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
+from lms.web.text import SingleLine
 
 
 class PersonForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), EMAIL_FORMAT, Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    job_title = StringField("Job title", validators=[Optional(), Length(max=120)])
+    name = StringField("Name", validators=[SingleLine(), DataRequired(), Length(max=120)])
+    job_title = StringField("Job title", validators=[SingleLine(), Optional(), Length(max=120)])
     level = SelectField("Leadership level",
                         choices=[SelectChoice(lv.value, lv.label) for lv in Level])
     manager_email = EmailField(

@@ -7,6 +7,7 @@ from marshmallow import validate
 
 from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import Level, Role
+from lms.web.text import single_line
 
 
 class PersonSchema(ApiSchema):
@@ -31,8 +32,10 @@ class PersonCreateSchema(ApiSchema):
         unknown = ma.RAISE
 
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=120))
-    job_title = ma.fields.String(load_default="", validate=validate.Length(max=120))
+    name = ma.fields.String(required=True,
+                            validate=[validate.Length(min=1, max=120), single_line])
+    job_title = ma.fields.String(load_default="",
+                                 validate=[validate.Length(max=120), single_line])
     level = ma.fields.String(load_default=Level.REP.value,
                              validate=validate.OneOf([lv.value for lv in Level]))
     manager_id = ma.fields.Integer(load_default=None, allow_none=True)
@@ -48,8 +51,8 @@ class PersonUpdateSchema(PersonCreateSchema):
         unknown = ma.RAISE
 
     email = ma.fields.Email(validate=validate.Length(max=254))
-    name = ma.fields.String(validate=validate.Length(min=1, max=120))
-    job_title = ma.fields.String(validate=validate.Length(max=120))
+    name = ma.fields.String(validate=[validate.Length(min=1, max=120), single_line])
+    job_title = ma.fields.String(validate=[validate.Length(max=120), single_line])
     level = ma.fields.String(validate=validate.OneOf([lv.value for lv in Level]))
     manager_id = ma.fields.Integer(allow_none=True)
     roles = ma.fields.List(ma.fields.String(validate=validate.OneOf([r.value for r in Role])))

@@ -13,6 +13,7 @@ from lms.forms import apply_error
 from lms.people import bp, csv_io, services, tree
 from lms.people.forms import ConfirmForm, ImportForm, PersonForm, ReassignForm
 from lms.people.models import Level, User
+from lms.web.args import page_arg
 
 PER_PAGE = 50
 
@@ -54,7 +55,7 @@ def index():
         stmt = stmt.where(User.level == level)
     if status in {"active", "inactive"}:
         stmt = stmt.where(User.is_active.is_(status == "active"))
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     managers = {m.id: m for m in db.session.scalars(
         select(User).where(User.id.in_({p.manager_id for p in page.items if p.manager_id})))}
     return render_template("lms/people/index.html", page=page, managers=managers, q=q,

@@ -1,12 +1,14 @@
-"""Shared web pieces: URL converters and request-argument readers used by every package."""
+"""Shared web pieces: URL converters, request-argument readers and request-body checks."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from lms.web import bodies
 from lms.web.converters import install
 
 
 def init_app(app: Flask) -> None:
-    """Install the URL converters; call it before any blueprint adds a route."""
+    """Install the URL converters (before any blueprint adds a route) and the body checks."""
     install(app)
+    bodies.init_app(app)

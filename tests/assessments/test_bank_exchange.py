@@ -318,8 +318,8 @@ def test_bad_csv_lines_are_listed_by_line_and_nothing_is_written(org, full_bank)
     (b"type,prompt,correct,colour\n", "Line 1: The header has unknown column(s) colour"),
     (b"type,prompt,correct,type\n", "Line 1: The header has a repeated column"),
     (b"\xff\xfetype", "Line 1: The file is not UTF-8 text"),
-    (b"type,prompt,correct\nsingle," + b"x" * 200_000, "Line 2: Not readable as CSV: field "
-                                                      "larger than field limit"),
+    (b"type,prompt,correct\nsingle," + b"x" * 200_000, "Line 2: A cell is longer than "
+                                                      "131,072 characters."),
 ])
 def test_unreadable_csv_is_refused_as_a_whole(org, bank, raw, expected):
     problems = problems_of(lambda: bank_exchange.import_into(bank, raw, by=org.admin,
