@@ -11,7 +11,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from assessments.models import QuestionType
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, QueryArgsSchema, list_schema
 from lms.web.text import single_line
 
 FORMAT = "cadence.question-bank"
@@ -27,9 +27,10 @@ SPEC_HELP = (
     "\"collapse_whitespace\": true}; numeric {\"value\": 12.5, \"tolerance\": 0.5}. "
     "Choices sent without a key keep the key of the choice with the same text, or get a "
     "new one.")
+WRITTEN = validate.Regexp(r"^\s*\S", error="Write the question.")  # not blank
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
@@ -38,7 +39,7 @@ class _Strict(ma.Schema):
 
 class QuestionDocumentSchema(_Strict):
     type = ma.fields.String(required=True, validate=validate.OneOf(TYPES))
-    prompt = ma.fields.String(required=True, metadata={
+    prompt = ma.fields.String(required=True, validate=WRITTEN, metadata={
         "description": "Markdown; it also identifies the question within its bank."})
     points = ma.fields.Float(load_default=1.0, allow_nan=False)
     tags = ma.fields.List(ma.fields.String(), load_default=list)
@@ -63,7 +64,7 @@ class BankDocumentSchema(_Strict):
 
 # --- out -------------------------------------------------------------------------------------
 
-class BankSchema(ma.Schema):
+class BankSchema(ApiSchema):
     id = ma.fields.Integer()
     course_id = ma.fields.Integer()
     title = ma.fields.String()
@@ -74,7 +75,7 @@ class BankSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
-class QuestionSchema(ma.Schema):
+class QuestionSchema(ApiSchema):
     id = ma.fields.Integer()
     bank_id = ma.fields.Integer()
     position = ma.fields.Integer()
@@ -100,7 +101,7 @@ class BankDetailSchema(BankSchema):
 BankListSchema = list_schema(BankSchema, "BankList")
 
 
-class ImportResultSchema(ma.Schema):
+class ImportResultSchema(ApiSchema):
     bank = ma.fields.Nested(BankSchema)
     created = ma.fields.Integer()
     updated = ma.fields.Integer()
@@ -127,7 +128,7 @@ class BankUpdateSchema(_Strict):
 
 class QuestionCreateSchema(_Strict):
     type = ma.fields.String(required=True, validate=validate.OneOf(TYPES))
-    prompt = ma.fields.String(required=True)
+    prompt = ma.fields.String(required=True, validate=WRITTEN)
     spec = ma.fields.Dict(keys=ma.fields.String(), required=True,
                           metadata={"description": SPEC_HELP})
     points = ma.fields.Float(load_default=1.0, allow_nan=False)
@@ -148,6 +149,6 @@ class QuestionUpdateSchema(_Strict):
         "description": "Move the question to this place in its bank (0 is first)."})
 
 
-class BankImportQuerySchema(ma.Schema):
+class BankImportQuerySchema(QueryArgsSchema):
     course_id = ma.fields.Integer(required=True, metadata={
         "description": "The course the new bank belongs to."})

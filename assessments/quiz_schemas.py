@@ -11,22 +11,22 @@ import marshmallow as ma
 from marshmallow import validate
 
 from assessments.models import AssessmentStatus, AttemptStatus, FeedbackPolicy, QuestionType
-from lms.api import PageArgsSchema, PageMetaSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, PageMetaSchema, list_schema
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- out -------------------------------------------------------------------------------------
 
-class AssessmentSourceSchema(ma.Schema):
+class AssessmentSourceSchema(ApiSchema):
     bank_id = ma.fields.Integer(allow_none=True)
     tag = ma.fields.String()
 
 
-class AttemptSummarySchema(ma.Schema):
+class AttemptSummarySchema(ApiSchema):
     id = ma.fields.Integer()
     number = ma.fields.Integer()
     status = ma.fields.String(validate=validate.OneOf([s.value for s in AttemptStatus]))
@@ -36,7 +36,7 @@ class AttemptSummarySchema(ma.Schema):
     passed = ma.fields.Boolean(allow_none=True)
 
 
-class AssessmentSchema(ma.Schema):
+class AssessmentSchema(ApiSchema):
     id = ma.fields.Integer()
     course_id = ma.fields.Integer()
     lesson_key = ma.fields.String(allow_none=True, metadata={
@@ -62,12 +62,12 @@ class AssessmentDetailSchema(AssessmentSchema):
     my_attempts = ma.fields.List(ma.fields.Nested(AttemptSummarySchema))
 
 
-class AttemptChoiceSchema(ma.Schema):
+class AttemptChoiceSchema(ApiSchema):
     key = ma.fields.String()
     text = ma.fields.String()
 
 
-class AttemptItemSchema(ma.Schema):
+class AttemptItemSchema(ApiSchema):
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     type = ma.fields.String(validate=validate.OneOf([t.value for t in QuestionType]))
@@ -100,7 +100,7 @@ class AttemptSchema(AttemptSummarySchema):
     items = ma.fields.List(ma.fields.Nested(AttemptItemSchema))
 
 
-class AssessmentScoreSchema(ma.Schema):
+class AssessmentScoreSchema(ApiSchema):
     user_id = ma.fields.Integer()
     name = ma.fields.String()
     email = ma.fields.String()
@@ -113,12 +113,12 @@ class AssessmentScoreSchema(ma.Schema):
     in_progress = ma.fields.Boolean()
 
 
-class AssessmentScoreListSchema(ma.Schema):
+class AssessmentScoreListSchema(ApiSchema):
     items = ma.fields.List(ma.fields.Nested(AssessmentScoreSchema))
     meta = ma.fields.Nested(PageMetaSchema)
 
 
-class AssessmentRegradeSchema(ma.Schema):
+class AssessmentRegradeSchema(ApiSchema):
     answers_changed = ma.fields.Integer()
     attempts_changed = ma.fields.Integer()
     now_passing = ma.fields.Integer()

@@ -11,20 +11,22 @@ import marshmallow as ma
 from marshmallow import validate
 
 from assessments.models import ObservationKind, ObservationStatus, SurveyQuestionKind
-from lms.api import PageArgsSchema, list_schema
+from assessments.scorecards import MAX_CRITERIA
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.web.text import single_line
 
 TITLE = [validate.Length(min=1, max=200), single_line]
+CRITERIA = validate.Length(min=1, max=MAX_CRITERIA)
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- rubrics ---------------------------------------------------------------------------------
 
-class CriterionSchema(ma.Schema):
+class CriterionSchema(ApiSchema):
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     title = ma.fields.String()
@@ -32,7 +34,7 @@ class CriterionSchema(ma.Schema):
         "description": "Five texts: what a score of 1, 2, 3, 4 and 5 looks like."})
 
 
-class RubricSchema(ma.Schema):
+class RubricSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String()
@@ -47,14 +49,18 @@ RubricListSchema = list_schema(RubricSchema, "RubricList")
 class CriterionCreateSchema(_Strict):
     title = ma.fields.String(required=True, validate=TITLE)
     descriptors = ma.fields.List(ma.fields.String(validate=validate.Length(max=500)),
-                                 required=True)
+                                 required=True, validate=validate.Length(
+                                     equal=5, error="Give exactly five descriptors, one for "
+                                                    "each score."), metadata={
+                                     "description": "One for each score, 1 to 5."})
 
 
 class RubricCreateSchema(_Strict):
     title = ma.fields.String(required=True, validate=TITLE)
     description = ma.fields.String(load_default="")
     subject_level = ma.fields.String(load_default="rep")
-    criteria = ma.fields.List(ma.fields.Nested(CriterionCreateSchema), required=True)
+    criteria = ma.fields.List(ma.fields.Nested(CriterionCreateSchema), required=True,
+                              validate=CRITERIA)
 
 
 class RubricUpdateSchema(RubricCreateSchema):
@@ -63,7 +69,7 @@ class RubricUpdateSchema(RubricCreateSchema):
     title = ma.fields.String(validate=TITLE)
     description = ma.fields.String()
     subject_level = ma.fields.String()
-    criteria = ma.fields.List(ma.fields.Nested(CriterionCreateSchema))
+    criteria = ma.fields.List(ma.fields.Nested(CriterionCreateSchema), validate=CRITERIA)
     is_archived = ma.fields.Boolean()
 
 
@@ -74,7 +80,7 @@ class RubricQuerySchema(PageArgsSchema):
 
 # --- observations ----------------------------------------------------------------------------
 
-class ScoreSchema(ma.Schema):
+class ScoreSchema(ApiSchema):
     criterion_id = ma.fields.Integer()
     criterion = ma.fields.String()
     score = ma.fields.Integer()
@@ -82,7 +88,7 @@ class ScoreSchema(ma.Schema):
     comment = ma.fields.String()
 
 
-class ObservationSchema(ma.Schema):
+class ObservationSchema(ApiSchema):
     id = ma.fields.Integer()
     rubric_id = ma.fields.Integer()
     rubric = ma.fields.String()
@@ -128,20 +134,20 @@ class ObservationQuerySchema(PageArgsSchema):
 
 # --- surveys ---------------------------------------------------------------------------------
 
-class SurveyQuestionSchema(ma.Schema):
+class SurveyQuestionSchema(ApiSchema):
     id = ma.fields.Integer()
     kind = ma.fields.String(validate=validate.OneOf([k.value for k in SurveyQuestionKind]))
     prompt = ma.fields.String()
     is_required = ma.fields.Boolean()
 
 
-class SurveySectionSchema(ma.Schema):
+class SurveySectionSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     questions = ma.fields.List(ma.fields.Nested(SurveyQuestionSchema))
 
 
-class SurveySchema(ma.Schema):
+class SurveySchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String()
@@ -167,13 +173,13 @@ class ResponseCreateSchema(_Strict):
     answers = ma.fields.List(ma.fields.Nested(AnswerCreateSchema), required=True)
 
 
-class SectionScoreSchema(ma.Schema):
+class SectionScoreSchema(ApiSchema):
     section_id = ma.fields.Integer()
     title = ma.fields.String()
     score = ma.fields.Float()
 
 
-class ResponseSchema(ma.Schema):
+class ResponseSchema(ApiSchema):
     id = ma.fields.Integer()
     survey_id = ma.fields.Integer()
     user_id = ma.fields.Integer()

@@ -16,7 +16,7 @@ from marshmallow import validate
 
 from courses import files
 from courses.models import CourseStatus, EnrollmentStatus, LessonKind, PrerequisiteKind
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, QueryArgsSchema, list_schema
 from lms.errors import CadenceError
 from lms.people.models import Level
 from lms.web.text import single_line
@@ -27,6 +27,8 @@ KEY = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$",
                       error="Use 1 to 32 letters, digits, hyphens or underscores.")
 LEVELS = validate.OneOf([level.value for level in Level])
 TITLE = [validate.Length(min=1, max=200), single_line]
+SLUG = validate.Regexp(r"^([a-z0-9]+(-[a-z0-9]+)*)?$",
+                       error="Use lower-case letters, digits and single hyphens.")
 
 
 class Base64Bytes(ma.fields.Field):
@@ -48,7 +50,7 @@ class Base64Bytes(ma.fields.Field):
 
 # --- the exchange document ---------------------------------------------------------------------
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
@@ -173,7 +175,7 @@ def _note_duplicate(errors: dict, key, seen: dict[str, str], path: str, where: t
 
 # --- the REST API ------------------------------------------------------------------------------
 
-class CourseSchema(ma.Schema):
+class CourseSchema(ApiSchema):
     """A course with the details of the version shown (the current one, else the draft)."""
 
     id = ma.fields.Integer(dump_only=True)
@@ -196,7 +198,7 @@ class CourseSchema(ma.Schema):
 CourseListSchema = list_schema(CourseSchema, "CourseList")
 
 
-class OutlineLessonSchema(ma.Schema):
+class OutlineLessonSchema(ApiSchema):
     key = ma.fields.String()
     kind = ma.fields.String()
     title = ma.fields.String()
@@ -204,13 +206,13 @@ class OutlineLessonSchema(ma.Schema):
     estimated_minutes = ma.fields.Integer()
 
 
-class OutlineModuleSchema(ma.Schema):
+class OutlineModuleSchema(ApiSchema):
     key = ma.fields.String()
     title = ma.fields.String()
     lessons = ma.fields.List(ma.fields.Nested(OutlineLessonSchema))
 
 
-class PrerequisiteSchema(ma.Schema):
+class PrerequisiteSchema(ApiSchema):
     kind = ma.fields.String()
     course_id = ma.fields.Integer()
     course_slug = ma.fields.String()
@@ -233,14 +235,15 @@ class CourseQuerySchema(PageArgsSchema):
         "description": "Admins only; everyone else sees published courses."})
 
 
-class CourseVersionQuerySchema(ma.Schema):
+class CourseVersionQuerySchema(QueryArgsSchema):
     version = ma.fields.String(load_default="current",
                                validate=validate.OneOf(["current", "draft"]))
 
 
 class CourseCreateSchema(_Strict):
     title = ma.fields.String(required=True, validate=TITLE)
-    slug = ma.fields.String(load_default="", validate=validate.Length(max=80))
+    slug = ma.fields.String(load_default="", validate=[validate.Length(max=80), SLUG], metadata={
+        "description": "Empty: made from the title."})
     summary = ma.fields.String(load_default="")
     audience = ma.fields.List(ma.fields.String(validate=LEVELS), load_default=lambda: ["rep"],
                               validate=validate.Length(min=1))
@@ -256,7 +259,7 @@ class CourseUpdateSchema(CourseCreateSchema):
     """Every field optional: only what is sent changes."""
 
     title = ma.fields.String(validate=TITLE)
-    slug = ma.fields.String(validate=validate.Length(min=1, max=80))
+    slug = ma.fields.String(validate=[validate.Length(min=1, max=80), SLUG])
     summary = ma.fields.String()
     audience = ma.fields.List(ma.fields.String(validate=LEVELS),
                               validate=validate.Length(min=1))
@@ -266,13 +269,13 @@ class CourseUpdateSchema(CourseCreateSchema):
     owner_id = ma.fields.Integer(allow_none=True)
 
 
-class ProgressSchema(ma.Schema):
+class ProgressSchema(ApiSchema):
     done = ma.fields.Integer(metadata={"description": "Required lessons done."})
     required = ma.fields.Integer(metadata={"description": "Required lessons in the course."})
     percent = ma.fields.Integer()
 
 
-class EnrollmentSchema(ma.Schema):
+class EnrollmentSchema(ApiSchema):
     id = ma.fields.Integer()
     course_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
@@ -289,7 +292,7 @@ class EnrollmentSchema(ma.Schema):
 EnrollmentListSchema = list_schema(EnrollmentSchema, "EnrollmentList")
 
 
-class CourseRefSchema(ma.Schema):
+class CourseRefSchema(ApiSchema):
     id = ma.fields.Integer()
     slug = ma.fields.String()
     title = ma.fields.String()
@@ -316,13 +319,13 @@ class EnrollmentCreateSchema(_Strict):
     due_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
 
 
-class EnrolResultSchema(ma.Schema):
+class EnrolResultSchema(ApiSchema):
     enrolled = ma.fields.Integer()
     reactivated = ma.fields.Integer()
     already = ma.fields.Integer()
 
 
-class LessonCompletionSchema(ma.Schema):
+class LessonCompletionSchema(ApiSchema):
     enrollment_id = ma.fields.Integer()
     lesson_key = ma.fields.String()
     status = ma.fields.String()

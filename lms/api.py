@@ -15,33 +15,92 @@ from flask import Flask, abort, g, request
 from flask_smorest import Api, Blueprint
 
 from lms.extensions import csrf
-from lms.web.converters import BoundedIntConverter, openapi_schema
+from lms.web.converters import ID_MAX, ID_MIN, BoundedIntConverter, openapi_schema
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer",
                  "description": "A personal API token created under Account → API tokens."}
 
 
-class ErrorSchema(ma.Schema):
+INT_MIN = -(2**31)  # every integer column is a 32-bit ``integer`` on PostgreSQL
+
+
+def _is_id(name: str) -> bool:
+    return name == "id" or name.endswith(("_id", "_ids"))
+
+
+def _scalars(field: ma.fields.Field) -> Iterator[ma.fields.Field]:
+    """``field`` itself, or the fields inside a list or tuple."""
+    if isinstance(field, ma.fields.List):
+        yield from _scalars(field.inner)
+    elif isinstance(field, ma.fields.Tuple):
+        for inner in field.tuple_fields:
+            yield from _scalars(inner)
+    else:
+        yield field
+
+
+class _Exactly(frozenset):
+    """A set that holds ``True`` or ``False`` themselves, not the 1 and 0 equal to them."""
+
+    def __contains__(self, value) -> bool:
+        return any(value is item for item in self)
+
+
+class ApiSchema(ma.Schema):
+    """The base of every API schema: integers and booleans are strict, integers bounded.
+
+    marshmallow's ``Integer`` turns ``2.59e-42`` into 0 and lets any size through to the
+    database, where an id of 0 broke a foreign key and a huge one overflowed the column:
+    both were 500s. Here every integer refuses a float (or a numeric string in a JSON body)
+    and stays within the 32-bit column; ids (``id``, ``*_id``, ``*_ids``) within
+    ``1..2147483647``. The bounds are validators, so the OpenAPI document shows them. A
+    boolean in a JSON body is ``true`` or ``false``, not ``0``, ``1`` or ``"yes"``.
+    """
+
+    #: Query strings are text: a query schema parses "12" (but still refuses "1.5") and
+    #: "true"/"1" as booleans.
+    strict_types = True
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        for field in _scalars(field_obj):
+            if isinstance(field, ma.fields.Integer):
+                field.strict = self.strict_types
+                low = ID_MIN if _is_id(field_name) else INT_MIN
+                # A list keeps its own validators; the bound belongs to the integer inside.
+                field.validators = [*field.validators, ma.validate.Range(min=low, max=ID_MAX)]
+            elif isinstance(field, ma.fields.Boolean) and self.strict_types:
+                field.truthy, field.falsy = _Exactly({True}), _Exactly({False})
+
+
+class QueryArgsSchema(ApiSchema):
+    """The base of every schema of query arguments."""
+
+    strict_types = False
+
+
+class ErrorSchema(ApiSchema):
     """Every error: ``{"errors": {field: [message]}}``; ``request`` for the whole request."""
 
     errors = ma.fields.Dict(keys=ma.fields.String(),
                             values=ma.fields.List(ma.fields.String()))
 
 
-class PageMetaSchema(ma.Schema):
+class PageMetaSchema(ApiSchema):
     page = ma.fields.Integer()
     per_page = ma.fields.Integer()
     total = ma.fields.Integer()
     pages = ma.fields.Integer()
 
 
-class PageArgsSchema(ma.Schema):
+class PageArgsSchema(QueryArgsSchema):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
 
 
 class CadenceApi(Api):
     ERROR_SCHEMA = ErrorSchema
+    # Each operation lists the errors it gives (lms.apidoc); a catch-all would hide them.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +126,7 @@ def page_of(stmt, args: dict) -> dict:
 
 def list_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """Build the ``{"items": [...], "meta": {...}}`` schema for ``item_schema``."""
-    return ma.Schema.from_dict(
+    return ApiSchema.from_dict(
         {"items": ma.fields.List(ma.fields.Nested(item_schema)),
          "meta": ma.fields.Nested(PageMetaSchema)},
         name=name,
@@ -86,6 +145,20 @@ def one_transaction() -> Iterator[None]:
         db.session.rollback()
         raise
     db.session.commit()
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "description": (
+        "Makes this POST safe to retry. Send a new random key (e.g. a UUID) with each new "
+        "request and the same key when you repeat it: a repeat with the same body gets the "
+        "first answer again (marked `Idempotent-Replayed: true`) and does nothing more; "
+        "with another body it is refused with 422. While the first request with a key is "
+        "still running, a repeat gets 409 with `Retry-After`. Keys are kept per token for "
+        "24 hours. Answers 5xx and 429 are not kept, so their retry runs again."),
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
 
 
 def _unauthorized(reason: str):
@@ -131,10 +204,15 @@ def token_required(scope: str):
 
 
 def init_app(app: Flask) -> None:
+    from lms import apidoc, idempotency
     from lms.people.api import blp as people_blp
 
-    api.init_app(app, spec_kwargs={"info": {"description": "Cadence REST API, version 1."}})
+    idempotency.init_app(app)
+    api.init_app(app, spec_kwargs={"info": {"description": "Cadence REST API, version 1."},
+                                   "extra_plugins": [apidoc.CadenceDocPlugin()]})
     api.spec.components.security_scheme("bearer", BEARER_SCHEME)
+    api.spec.components.parameter(apidoc.IDEMPOTENCY_PARAMETER, "header", IDEMPOTENCY_KEY)
+    api.spec.components.response("RATE_LIMITED", apidoc.TOO_MANY_REQUESTS)
     api.spec.options["security"] = [{"bearer": []}]
     register(people_blp)
 

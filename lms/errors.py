@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, Response, current_app, g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -63,9 +66,17 @@ def _api_errors(error: HTTPException) -> dict[str, list[str]]:
 
 
 def _own_headers(error: HTTPException) -> list[tuple[str, str]]:
-    """The headers the error itself carries, such as the ``Allow`` a 405 must send."""
-    return [(name, value) for name, value in error.get_headers()
-            if name.lower() != "content-type"]
+    """The headers the error itself carries, such as the ``Allow`` a 405 must send, and a
+    ``Retry-After`` on a 429 (when the limit resets)."""
+    headers = [(name, value) for name, value in error.get_headers()
+               if name.lower() != "content-type"]
+    if error.code == 429:
+        from lms.extensions import limiter
+
+        limit = limiter.current_limit
+        wait = limit.reset_at - time.time() if limit is not None else 60
+        headers.append(("Retry-After", str(max(1, math.ceil(wait)))))
+    return headers
 
 
 def init_app(app: Flask) -> None:

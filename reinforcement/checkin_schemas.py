@@ -11,22 +11,23 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.web.text import single_line
-from reinforcement.checkins import MAX_AGENDA_TEXT, MAX_NOTES
+from reinforcement.checkins import MAX_AGENDA_TEXT, MAX_MINUTES, MAX_NOTES, MIN_MINUTES
 from reinforcement.models import CheckInStatus
 
 STATUSES = [status.value for status in CheckInStatus]
+MINUTES = validate.Range(min=MIN_MINUTES, max=MAX_MINUTES)
 STATUS_CHANGES = [CheckInStatus.HELD.value, CheckInStatus.MISSED.value,
                   CheckInStatus.CANCELLED.value]
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
-class AgendaItemSchema(ma.Schema):
+class AgendaItemSchema(ApiSchema):
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     text = ma.fields.String()
@@ -34,7 +35,7 @@ class AgendaItemSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class ActionItemSchema(ma.Schema):
+class ActionItemSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     owner_id = ma.fields.Integer()
@@ -51,7 +52,7 @@ class ActionItemSchema(ma.Schema):
 ActionItemListSchema = list_schema(ActionItemSchema, "ActionItemList")
 
 
-class CheckInSummarySchema(ma.Schema):
+class CheckInSummarySchema(ApiSchema):
     id = ma.fields.Integer()
     coach_id = ma.fields.Integer()
     coach = ma.fields.String(metadata={"description": "The coach's name."})
@@ -95,7 +96,7 @@ class CheckInCreateSchema(_Strict):
     coachee_id = ma.fields.Integer(required=True, strict=True)
     scheduled_at = ma.fields.AwareDateTime(required=True, metadata={
         "description": "With its offset, e.g. `2031-03-04T09:00:00+01:00`."})
-    minutes = ma.fields.Integer(load_default=30, strict=True)
+    minutes = ma.fields.Integer(load_default=30, validate=MINUTES)
     coach_id = ma.fields.Integer(strict=True, metadata={
         "description": "Admins only: schedule on behalf of this coach (default: you)."})
 
@@ -103,11 +104,20 @@ class CheckInCreateSchema(_Strict):
 class CheckInUpdateSchema(_Strict):
     """Either a status change, or a new time (which moves it: a new check-in replaces it)."""
 
+    OPENAPI_RULES = {"oneOf": [
+        {"required": ["status"], "not": {"anyOf": [{"required": ["scheduled_at"]},
+                                                   {"required": ["minutes"]}]},
+         "anyOf": [{"not": {"required": ["held_at"]}},
+                   {"properties": {"status": {"enum": [CheckInStatus.HELD.value]}}}]},
+        {"required": ["scheduled_at"], "not": {"anyOf": [{"required": ["status"]},
+                                                         {"required": ["held_at"]}]}},
+    ]}
+
     status = ma.fields.String(validate=validate.OneOf(STATUS_CHANGES))
     held_at = ma.fields.AwareDateTime(metadata={"description": "With `status: held`; "
                                                                "default now."})
     scheduled_at = ma.fields.AwareDateTime()
-    minutes = ma.fields.Integer(strict=True)
+    minutes = ma.fields.Integer(validate=MINUTES)
 
     @ma.validates_schema
     def _one_change(self, data, **kwargs):
@@ -124,6 +134,8 @@ class AgendaItemCreateSchema(_Strict):
 
 
 class NotesSchema(_Strict):
+    OPENAPI_RULES = {"minProperties": 1}
+
     shared_notes = ma.fields.String(validate=validate.Length(max=MAX_NOTES))
     private_notes = ma.fields.String(validate=validate.Length(max=MAX_NOTES), metadata={
         "description": "The coach alone may send these."})

@@ -238,8 +238,20 @@ def actual_put(payload):
     return _actual_out(actual, changed)
 
 
+CSV_HELP = ("A CRM export with the header `email,metric,period_start,value`: one row per "
+            "person, metric key and week (a Monday, YYYY-MM-DD).")
+IMPORT_BODY = {"required": True, "content": {
+    "text/csv": {"schema": {"type": "string", "description": CSV_HELP}},
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary",
+                                "description": CSV_HELP}}}},
+}}
+
+
 @actuals_blp.route("/import", methods=["POST"])
 @token_required(WRITE)
+@actuals_blp.doc(requestBody=IMPORT_BODY)
 @actuals_blp.response(200, ActualImportResultSchema)
 @actuals_blp.alt_response(422, schema=ErrorSchema, description="The file has problems: "
                           "`errors.file` lists each with its line; nothing was written.")

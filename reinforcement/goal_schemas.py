@@ -10,7 +10,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.web.text import single_line
 from reinforcement.goal_progress import GoalStatus
 from reinforcement.models import ActualSource, MetricKind, RootCause
@@ -18,9 +18,15 @@ from reinforcement.models import ActualSource, MetricKind, RootCause
 KEY = validate.Length(min=1, max=64)
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
+
+
+# Either the metric's key or its id (the OpenAPI form of ``_metric_named``).
+METRIC_NAMED = {"anyOf": [{"required": ["metric"], "properties": {"metric": {"type": "string"}}},
+                          {"required": ["metric_id"],
+                           "properties": {"metric_id": {"type": "integer"}}}]}
 
 
 def _metric_named(schema: ma.Schema, data: dict) -> None:
@@ -31,7 +37,7 @@ def _metric_named(schema: ma.Schema, data: dict) -> None:
 
 # --- metrics ---------------------------------------------------------------------------------
 
-class MetricSchema(ma.Schema):
+class MetricSchema(ApiSchema):
     id = ma.fields.Integer()
     key = ma.fields.String(metadata={"description": "The name used in CRM files."})
     name = ma.fields.String()
@@ -52,7 +58,7 @@ class MetricQuerySchema(PageArgsSchema):
 
 # --- goals -----------------------------------------------------------------------------------
 
-class GoalProgressSchema(ma.Schema):
+class GoalProgressSchema(ApiSchema):
     on = ma.fields.Date(metadata={"description": "The day the figures are for (today where "
                                                  "you live)."})
     weeks = ma.fields.Integer(metadata={"description": "Weeks (Mondays) in the period."})
@@ -69,7 +75,7 @@ class GoalProgressSchema(ma.Schema):
     status = ma.fields.String(validate=validate.OneOf([s.value for s in GoalStatus]))
 
 
-class GoalSchema(ma.Schema):
+class GoalSchema(ApiSchema):
     id = ma.fields.Integer()
     person_id = ma.fields.Integer()
     metric_id = ma.fields.Integer()
@@ -91,6 +97,8 @@ GoalListSchema = list_schema(GoalSchema, "GoalList")
 
 
 class GoalCreateSchema(_Strict):
+    OPENAPI_RULES = METRIC_NAMED
+
     person_id = ma.fields.Integer(required=True, strict=True)
     metric = ma.fields.String(load_default=None, validate=KEY)
     metric_id = ma.fields.Integer(load_default=None, strict=True)
@@ -120,7 +128,7 @@ class GoalQuerySchema(PageArgsSchema):
 
 # --- actuals ---------------------------------------------------------------------------------
 
-class ActualSchema(ma.Schema):
+class ActualSchema(ApiSchema):
     id = ma.fields.Integer()
     person_id = ma.fields.Integer()
     metric_id = ma.fields.Integer()
@@ -138,6 +146,8 @@ ActualListSchema = list_schema(ActualSchema, "ActualList")
 
 
 class ActualPutSchema(_Strict):
+    OPENAPI_RULES = METRIC_NAMED
+
     person_id = ma.fields.Integer(required=True, strict=True)
     metric = ma.fields.String(load_default=None, validate=KEY)
     metric_id = ma.fields.Integer(load_default=None, strict=True)
@@ -157,7 +167,7 @@ class ActualQuerySchema(PageArgsSchema):
     until = ma.fields.Date(load_default=None, metadata={"description": "Weeks up to this day."})
 
 
-class ActualImportResultSchema(ma.Schema):
+class ActualImportResultSchema(ApiSchema):
     created = ma.fields.Integer()
     updated = ma.fields.Integer()
     unchanged = ma.fields.Integer()
@@ -166,7 +176,7 @@ class ActualImportResultSchema(ma.Schema):
 
 # --- gap reviews -----------------------------------------------------------------------------
 
-class ActionItemBriefSchema(ma.Schema):
+class ActionItemBriefSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     owner_id = ma.fields.Integer()
@@ -174,7 +184,7 @@ class ActionItemBriefSchema(ma.Schema):
     done_at = ma.fields.DateTime(allow_none=True)
 
 
-class GapReviewSchema(ma.Schema):
+class GapReviewSchema(ApiSchema):
     id = ma.fields.Integer()
     goal_id = ma.fields.Integer()
     person_id = ma.fields.Integer()

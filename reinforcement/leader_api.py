@@ -77,6 +77,8 @@ def _row(row: Row) -> dict:
 @token_required(READ)
 @adherence_blp.arguments(AdherenceQuerySchema, location="query", unknown=ma.RAISE)
 @adherence_blp.response(200, AdherenceSchema)
+@adherence_blp.alt_response(404, response="NOT_FOUND", description="No one you can see has "
+                            "that `person_id`.")
 def adherence(args):
     """Coaching rhythm per coach, per leader and per level, with the trend, for a period."""
     user = g.api_user

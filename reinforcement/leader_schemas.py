@@ -10,7 +10,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, QueryArgsSchema, list_schema
 from reinforcement.adherence import PERIOD_KINDS
 from reinforcement.models import ReviewDecision
 
@@ -18,14 +18,17 @@ MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Give a month as YYYY-
 PERCENT = {"description": "Rounded percentage; null when nothing counted."}
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- adherence ---------------------------------------------------------------------------------
 
-class AdherenceQuerySchema(_Strict):
+class AdherenceQuerySchema(QueryArgsSchema):
+    class Meta:
+        unknown = ma.RAISE
+
     person_id = ma.fields.Integer(load_default=None, metadata={
         "description": "Whose subtree (default: yours; admins: everyone)."})
     period = ma.fields.String(load_default="month", validate=validate.OneOf(PERIOD_KINDS))
@@ -33,7 +36,7 @@ class AdherenceQuerySchema(_Strict):
         "description": "A month in the period, YYYY-MM (default: this month)."})
 
 
-class FiguresSchema(ma.Schema):
+class FiguresSchema(ApiSchema):
     check_ins = ma.fields.Integer(metadata={"description": "Check-ins due in the period."})
     held = ma.fields.Integer()
     held_on_time = ma.fields.Integer(metadata={
@@ -54,7 +57,7 @@ class FiguresSchema(ma.Schema):
     gap_reviews_evaluated_pct = ma.fields.Integer(allow_none=True, metadata=PERCENT)
 
 
-class AdherenceRowSchema(ma.Schema):
+class AdherenceRowSchema(ApiSchema):
     key = ma.fields.String(metadata={"description": "The person's id, or the level."})
     name = ma.fields.String()
     email = ma.fields.String(allow_none=True)
@@ -65,20 +68,20 @@ class AdherenceRowSchema(ma.Schema):
         "description": "Figures below their thresholds; empty when on rhythm."})
 
 
-class TrendStepSchema(ma.Schema):
+class TrendStepSchema(ApiSchema):
     start = ma.fields.Date()
     end = ma.fields.Date(metadata={"description": "Last day of the step."})
     figures = ma.fields.Nested(FiguresSchema)
 
 
-class PeriodSchema(ma.Schema):
+class PeriodSchema(ApiSchema):
     kind = ma.fields.String()
     start = ma.fields.Date()
     end = ma.fields.Date(metadata={"description": "Last day of the period."})
     label = ma.fields.String()
 
 
-class AdherenceSchema(ma.Schema):
+class AdherenceSchema(ApiSchema):
     period = ma.fields.Nested(PeriodSchema)
     thresholds = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     coaches = ma.fields.List(ma.fields.Nested(AdherenceRowSchema))
@@ -91,7 +94,7 @@ class AdherenceSchema(ma.Schema):
 
 # --- leader reviews ----------------------------------------------------------------------------
 
-class LeaderReviewSchema(ma.Schema):
+class LeaderReviewSchema(ApiSchema):
     id = ma.fields.Integer()
     leader_id = ma.fields.Integer()
     leader = ma.fields.String(metadata={"description": "The leader's name."})
@@ -133,12 +136,12 @@ class LeaderReviewQuerySchema(PageArgsSchema):
 
 # --- councils ----------------------------------------------------------------------------------
 
-class MemberSchema(ma.Schema):
+class MemberSchema(ApiSchema):
     id = ma.fields.Integer()
     name = ma.fields.String()
 
 
-class CouncilSchema(ma.Schema):
+class CouncilSchema(ApiSchema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     purpose = ma.fields.String()
@@ -151,12 +154,12 @@ class CouncilSchema(ma.Schema):
 CouncilListSchema = list_schema(CouncilSchema, "CouncilList")
 
 
-class AttendeeSchema(ma.Schema):
+class AttendeeSchema(ApiSchema):
     user_id = ma.fields.Integer()
     present = ma.fields.Boolean()
 
 
-class CouncilMeetingSchema(ma.Schema):
+class CouncilMeetingSchema(ApiSchema):
     id = ma.fields.Integer()
     council_id = ma.fields.Integer()
     scheduled_at = ma.fields.DateTime()
@@ -173,7 +176,7 @@ class CouncilMeetingSchema(ma.Schema):
 CouncilMeetingListSchema = list_schema(CouncilMeetingSchema, "CouncilMeetingList")
 
 
-class CouncilActionSchema(ma.Schema):
+class CouncilActionSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     owner_id = ma.fields.Integer()

@@ -10,31 +10,35 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
 from lms.web.text import single_line
 from reinforcement.models import Cadence, PlanStatus, ResourceKind
+from reinforcement.plans.settings import MAX_MINUTES, MAX_WEEKS, MIN_MINUTES
 
 TITLE = [validate.Length(min=1, max=200), single_line]
 CADENCES = [c.value for c in Cadence]
 STATUSES = [s.value for s in PlanStatus]
 KINDS = [k.value for k in ResourceKind]
 LINE = ma.fields.String(validate=validate.Length(min=1, max=500))
+# The services enforce these too; here they are in the OpenAPI document for clients.
+WEEKS = validate.Range(min=1, max=MAX_WEEKS)
+MINUTES = validate.Range(min=MIN_MINUTES, max=MAX_MINUTES)
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- plans out -------------------------------------------------------------------------------
 
-class PlanResourceSchema(ma.Schema):
+class PlanResourceSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
 
 
-class PlanSchema(ma.Schema):
+class PlanSchema(ApiSchema):
     id = ma.fields.Integer(dump_only=True)
     program_id = ma.fields.Integer()
     program_name = ma.fields.String()
@@ -53,7 +57,7 @@ class PlanSchema(ma.Schema):
 PlanListSchema = list_schema(PlanSchema, "PlanList")
 
 
-class PlanTeamSchema(ma.Schema):
+class PlanTeamSchema(ApiSchema):
     id = ma.fields.Integer()
     coach_id = ma.fields.Integer()
     coach_name = ma.fields.String()
@@ -67,7 +71,7 @@ class PlanTeamSchema(ma.Schema):
     next_at = ma.fields.DateTime(allow_none=True)
 
 
-class PairingSchema(ma.Schema):
+class PairingSchema(ApiSchema):
     id = ma.fields.Integer()
     coach_id = ma.fields.Integer()
     coachee_id = ma.fields.Integer()
@@ -81,7 +85,7 @@ class PlanDetailSchema(PlanSchema):
         "description": "Exceptions to who coaches whom (admins only; empty for others)."})
 
 
-class CadenceChangeSchema(ma.Schema):
+class CadenceChangeSchema(ApiSchema):
     teams = ma.fields.Integer()
     moved = ma.fields.Integer()
     added = ma.fields.Integer()
@@ -99,9 +103,9 @@ class PlanQuerySchema(PageArgsSchema):
 class PlanCreateSchema(_Strict):
     program_id = ma.fields.Integer(required=True, strict=True)
     title = ma.fields.String(required=True, validate=TITLE)
-    weeks = ma.fields.Integer(load_default=12, strict=True)
+    weeks = ma.fields.Integer(load_default=12, validate=WEEKS)
     cadence = ma.fields.String(load_default="weekly", validate=validate.OneOf(CADENCES))
-    check_in_minutes = ma.fields.Integer(load_default=30, strict=True)
+    check_in_minutes = ma.fields.Integer(load_default=30, validate=MINUTES)
     focus_activities = ma.fields.List(LINE, load_default=list, metadata={
         "description": "The few high-impact activities the coaching focuses on (at most 5)."})
     agenda_template = ma.fields.List(LINE, load_default=list, metadata={
@@ -114,9 +118,9 @@ class PlanUpdateSchema(_Strict):
     future check-ins of started teams; ``status`` activates or archives the plan."""
 
     title = ma.fields.String(validate=TITLE)
-    weeks = ma.fields.Integer(strict=True)
+    weeks = ma.fields.Integer(validate=WEEKS)
     cadence = ma.fields.String(validate=validate.OneOf(CADENCES))
-    check_in_minutes = ma.fields.Integer(strict=True)
+    check_in_minutes = ma.fields.Integer(validate=MINUTES)
     focus_activities = ma.fields.List(LINE)
     agenda_template = ma.fields.List(LINE)
     resource_ids = ma.fields.List(ma.fields.Integer(strict=True))
@@ -138,14 +142,14 @@ class CadenceCreateSchema(_Strict):
 
 # --- resources -------------------------------------------------------------------------------
 
-class ResourceFileSchema(ma.Schema):
+class ResourceFileSchema(ApiSchema):
     name = ma.fields.String()
     content_type = ma.fields.String()
     size = ma.fields.Integer()
     url = ma.fields.String(metadata={"description": "Download address (signed-in browser)."})
 
 
-class ResourceVersionSchema(ma.Schema):
+class ResourceVersionSchema(ApiSchema):
     number = ma.fields.Integer()
     body_markdown = ma.fields.String()
     body_html = ma.fields.String(metadata={"description": "Sanitised HTML of the text."})
@@ -154,7 +158,7 @@ class ResourceVersionSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class ResourceSchema(ma.Schema):
+class ResourceSchema(ApiSchema):
     id = ma.fields.Integer(dump_only=True)
     title = ma.fields.String()
     kind = ma.fields.String(validate=validate.OneOf(KINDS))
@@ -179,7 +183,7 @@ class ResourceDetailSchema(ResourceSchema):
         "description": "When you confirmed reading the current version."})
 
 
-class AcknowledgementSchema(ma.Schema):
+class AcknowledgementSchema(ApiSchema):
     resource_id = ma.fields.Integer()
     version_number = ma.fields.Integer()
     acknowledged_at = ma.fields.DateTime()

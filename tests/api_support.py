@@ -1,17 +1,28 @@
-"""Support for the REST API tests: a signed-in person's token headers, and the routes of an
-API blueprint next to the routes the OpenAPI document describes."""
+"""Support for the REST API tests: a signed-in person's token headers, the routes of an
+API blueprint next to the routes the OpenAPI document describes, and a live API server."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
+import flask_migrate
 from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import WSGIRequestHandler, make_server
 
-from lms.auth.services import create_api_token
+from lms import create_app
+from lms.auth.services import SCOPES, create_api_token
 from lms.extensions import db
 from lms.people.models import User
-from tests.factories import PASSWORD
+from tests.conftest import TEST_DATABASE_URL
+from tests.factories import PASSWORD, Org
 
 
 def token_headers(person: User, scopes: Iterable[str]) -> dict:
@@ -36,3 +47,81 @@ def documented_routes(spec: dict) -> set[tuple[str, str]]:
     """Every (path, method) the OpenAPI document ``spec`` describes."""
     return {(path, method) for path, operations in spec["paths"].items()
             for method in operations if method != "parameters"}
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, *args) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class LiveApi:
+    url: str
+    tokens: dict[str, str]  # role ("admin", "manager") -> a token secret with every scope
+    people: dict[str, int]  # attribute name of tests.factories.Org -> id
+
+
+@contextmanager
+def suite_database(folder: Path) -> Iterator[str]:
+    """An empty database of the suite's kind for a live server: a new PostgreSQL database
+    (dropped afterwards) when the suite runs on PostgreSQL, else a SQLite file in ``folder``."""
+    url = make_url(TEST_DATABASE_URL)
+    if url.get_backend_name() != "postgresql":
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{folder / 'live.db'}"
+        return
+    name = f"cadence_live_{uuid.uuid4().hex[:12]}"
+    # CREATE/DROP DATABASE run outside a transaction, from the suite's own database.
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def serve_api(folder: Path, database_url: str | None = None) -> Iterator[LiveApi]:
+    """Serve a seeded app on a SQLite file in ``folder`` from a thread, on a free port.
+
+    The per-test SAVEPOINT session lives on one connection a server thread cannot share, so
+    the server is a second app of its own. Use it without the ``session``/``client``
+    fixtures, which swap ``db.session`` for the test's. ``database_url`` (an empty
+    database) replaces the SQLite file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": database_url or f"sqlite:///{folder / 'api.db'}",
+        "SECRET_KEY": "live-api-test-secret-key",
+        "BASE_URL": "http://127.0.0.1",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "OUTBOX_DIR": str(folder / "outbox"),
+        "OUTBOX_SWEEP_SECONDS": 0,
+    })
+    with app.app_context():
+        flask_migrate.upgrade()
+        org = Org()
+        tokens = {}
+        for role, person in (("admin", org.admin), ("manager", org.manager_a1)):
+            _token, tokens[role] = create_api_token(person, password=PASSWORD, name=role,
+                                                    scopes=sorted(SCOPES), days=1)
+        db.session.commit()
+        people = {name: person.id for name, person in vars(org).items()}
+    server = make_server("127.0.0.1", 0, app, threaded=True,
+                         request_handler=_QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveApi(f"http://127.0.0.1:{server.server_port}", tokens, people)
+    finally:
+        server.shutdown()
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()

@@ -81,6 +81,8 @@ def pdf(certificate_id):
 @limiter.shared_limit(VERIFY_LIMIT, scope="certificate-verify")
 @blp.doc(security=[], description="Public: no token needed. Unknown codes answer 404.")
 @blp.response(200, VerificationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(429, response="RATE_LIMITED")
 def verify(code):
     """Check a certificate code: valid or revoked, with name, course and date only."""
     certificate = services.by_code(code)

@@ -6,10 +6,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from courses.certificates.queries import STATUSES
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 
 
-class CertificateSchema(ma.Schema):
+class CertificateSchema(ApiSchema):
     id = ma.fields.Integer()
     code = ma.fields.String()
     user_id = ma.fields.Integer()
@@ -29,7 +29,7 @@ class CertificateSchema(ma.Schema):
 CertificateListSchema = list_schema(CertificateSchema, "CertificateList")
 
 
-class VerificationSchema(ma.Schema):
+class VerificationSchema(ApiSchema):
     """What anyone may learn from a code: nothing but these fields."""
 
     code = ma.fields.String()

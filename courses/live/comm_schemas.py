@@ -11,7 +11,7 @@ from marshmallow import validate
 
 from courses.live.communications import MAX_PART, MAX_QUESTION
 from courses.live.models import CommunicationStatus
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
 from lms.web.text import single_line
 
@@ -19,14 +19,14 @@ PART = validate.Length(max=MAX_PART)
 ROLES = ("written", "received")
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- out -------------------------------------------------------------------------------------
 
-class ReceiptSchema(ma.Schema):
+class ReceiptSchema(ApiSchema):
     user_id = ma.fields.Integer()
     name = ma.fields.String()
     level = ma.fields.String()
@@ -36,13 +36,13 @@ class ReceiptSchema(ma.Schema):
     question = ma.fields.String()
 
 
-class TrackingSchema(ma.Schema):
+class TrackingSchema(ApiSchema):
     recipients = ma.fields.Integer()
     opened = ma.fields.Integer()
     acknowledged = ma.fields.Integer()
 
 
-class CommunicationSchema(ma.Schema):
+class CommunicationSchema(ApiSchema):
     id = ma.fields.Integer()
     subject = ma.fields.String()
     status = ma.fields.String(validate=validate.OneOf([s.value for s in CommunicationStatus]))

@@ -11,7 +11,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from courses.live.models import ProgramStatus, SessionStatus
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import LEVEL_VALUES
 from lms.web.text import single_line
 
@@ -19,14 +19,14 @@ NAME = [validate.Length(min=1, max=200), single_line]
 STATUSES = [status.value for status in ProgramStatus]
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- out -------------------------------------------------------------------------------------
 
-class ProgramSchema(ma.Schema):
+class ProgramSchema(ApiSchema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     goal = ma.fields.String()
@@ -42,18 +42,18 @@ class ProgramSchema(ma.Schema):
 ProgramListSchema = list_schema(ProgramSchema, "ProgramList")
 
 
-class WaveCourseSchema(ma.Schema):
+class WaveCourseSchema(ApiSchema):
     id = ma.fields.Integer()
     slug = ma.fields.String()
     title = ma.fields.String()
 
 
-class LevelProgressSchema(ma.Schema):
+class LevelProgressSchema(ApiSchema):
     enrolled = ma.fields.Integer(metadata={"description": "People enrolled in its courses."})
     completed = ma.fields.Integer(metadata={"description": "People done with every course."})
 
 
-class WaveProgressSchema(ma.Schema):
+class WaveProgressSchema(ApiSchema):
     by_level = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)),
                               values=ma.fields.Nested(LevelProgressSchema))
     waiting_on_manager = ma.fields.Integer(metadata={
@@ -61,7 +61,7 @@ class WaveProgressSchema(ma.Schema):
                        "previous wave yet."})
 
 
-class ProgramSessionSchema(ma.Schema):
+class ProgramSessionSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     starts_at = ma.fields.DateTime()
@@ -72,7 +72,7 @@ class ProgramSessionSchema(ma.Schema):
     course_id = ma.fields.Integer(allow_none=True)
 
 
-class WaveSchema(ma.Schema):
+class WaveSchema(ApiSchema):
     id = ma.fields.Integer()
     program_id = ma.fields.Integer()
     number = ma.fields.Integer()
@@ -125,7 +125,7 @@ class ProgramStatusCreateSchema(_Strict):
 
 
 class WaveCreateSchema(_Strict):
-    number = ma.fields.Integer(required=True, strict=True)
+    number = ma.fields.Integer(required=True, validate=validate.Range(min=1))
     name = ma.fields.String(required=True, validate=NAME)
     opens_on = ma.fields.Date(required=True)
     audience = ma.fields.List(ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)),
@@ -137,7 +137,7 @@ class WaveCreateSchema(_Strict):
 class WaveUpdateSchema(WaveCreateSchema):
     """Every field optional: only what is sent changes (``course_ids`` replaces the list)."""
 
-    number = ma.fields.Integer(strict=True)
+    number = ma.fields.Integer(validate=validate.Range(min=1))
     name = ma.fields.String(validate=NAME)
     opens_on = ma.fields.Date()
     audience = ma.fields.List(ma.fields.String(validate=validate.OneOf(LEVEL_VALUES)))

@@ -1,8 +1,8 @@
 """marshmallow schemas for live sessions, registrations and attendance in the REST API.
 
 ``<Noun>Schema`` goes out, ``<Noun>CreateSchema`` comes in; unknown fields are refused.
-The rules (capacity, agenda length, attendance statuses...) live in the services, not here:
-these schemas only check shapes.
+The rules (capacity, agenda length, attendance statuses...) live in the services; the simple
+bounds among them are repeated here so that the OpenAPI document shows them.
 """
 
 from __future__ import annotations
@@ -11,27 +11,30 @@ import marshmallow as ma
 from marshmallow import validate
 
 from courses.live.models import AttendanceStatus, RegistrationStatus, SessionStatus
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.web.text import single_line
 
 TITLE = [validate.Length(min=1, max=200), single_line]
+# The services enforce these too; here they are in the OpenAPI document for clients.
+CAPACITY = validate.Range(min=1)
+PERCENT = validate.Range(min=1, max=100)
 
 
-class _Strict(ma.Schema):
+class _Strict(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
 
 # --- out -------------------------------------------------------------------------------------
 
-class SegmentSchema(ma.Schema):
+class SegmentSchema(ApiSchema):
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     title = ma.fields.String()
     minutes = ma.fields.Integer()
 
 
-class SessionSchema(ma.Schema):
+class SessionSchema(ApiSchema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String()
@@ -60,7 +63,7 @@ class SessionDetailSchema(SessionSchema):
 SessionListSchema = list_schema(SessionSchema, "SessionList")
 
 
-class RegistrationSchema(ma.Schema):
+class RegistrationSchema(ApiSchema):
     id = ma.fields.Integer()
     session_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
@@ -74,7 +77,7 @@ class RegistrationSchema(ma.Schema):
         "description": "After a cancellation: who moved up from the waitlist, if anyone."})
 
 
-class AttendanceSchema(ma.Schema):
+class AttendanceSchema(ApiSchema):
     registration_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
     name = ma.fields.String()
@@ -88,7 +91,7 @@ class AttendanceSchema(ma.Schema):
 AttendanceListSchema = list_schema(AttendanceSchema, "AttendanceList")
 
 
-class AttendanceSavedSchema(ma.Schema):
+class AttendanceSavedSchema(ApiSchema):
     saved = ma.fields.Integer(metadata={"description": "Rows written."})
 
 
@@ -104,20 +107,20 @@ class SessionQuerySchema(PageArgsSchema):
 
 class SegmentCreateSchema(_Strict):
     title = ma.fields.String(required=True, validate=TITLE)
-    minutes = ma.fields.Integer(required=True, strict=True)
+    minutes = ma.fields.Integer(required=True, validate=validate.Range(min=1))
 
 
 class SessionCreateSchema(_Strict):
     title = ma.fields.String(required=True, validate=TITLE)
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
-    capacity = ma.fields.Integer(load_default=30, strict=True)
+    capacity = ma.fields.Integer(load_default=30, validate=CAPACITY)
     time_zone = ma.fields.String(load_default="UTC", validate=validate.Length(max=64))
     location = ma.fields.String(load_default="", validate=validate.Length(max=300))
     meeting_url = ma.fields.String(load_default="", validate=validate.Length(max=500))
     description = ma.fields.String(load_default="")
     facilitator_id = ma.fields.Integer(load_default=None, allow_none=True)
-    attended_threshold = ma.fields.Integer(load_default=90, strict=True)
+    attended_threshold = ma.fields.Integer(load_default=90, validate=PERCENT)
     agenda = ma.fields.List(ma.fields.Nested(SegmentCreateSchema), load_default=list)
 
 
@@ -127,13 +130,13 @@ class SessionUpdateSchema(SessionCreateSchema):
     title = ma.fields.String(validate=TITLE)
     starts_at = ma.fields.AwareDateTime()
     ends_at = ma.fields.AwareDateTime()
-    capacity = ma.fields.Integer(strict=True)
+    capacity = ma.fields.Integer(validate=CAPACITY)
     time_zone = ma.fields.String(validate=validate.Length(max=64))
     location = ma.fields.String(validate=validate.Length(max=300))
     meeting_url = ma.fields.String(validate=validate.Length(max=500))
     description = ma.fields.String()
     facilitator_id = ma.fields.Integer(allow_none=True)
-    attended_threshold = ma.fields.Integer(strict=True)
+    attended_threshold = ma.fields.Integer(validate=PERCENT)
     agenda = ma.fields.List(ma.fields.Nested(SegmentCreateSchema))
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from lms.api import PageArgsSchema, list_schema
+from lms.api import ApiSchema, PageArgsSchema, list_schema
 from lms.people.models import Level, Role
 from lms.web.text import single_line
 
 
-class PersonSchema(ma.Schema):
+class PersonSchema(ApiSchema):
     id = ma.fields.Integer(dump_only=True)
     email = ma.fields.Email(dump_only=True)
     name = ma.fields.String(dump_only=True)
@@ -27,7 +27,7 @@ class PersonSchema(ma.Schema):
 PersonListSchema = list_schema(PersonSchema, "PersonList")
 
 
-class PersonCreateSchema(ma.Schema):
+class PersonCreateSchema(ApiSchema):
     class Meta:
         unknown = ma.RAISE
 
@@ -64,7 +64,7 @@ class PeopleQuerySchema(PageArgsSchema):
     level = ma.fields.String(load_default=None, validate=validate.OneOf([lv.value for lv in Level]))
 
 
-class TreeNodeSchema(ma.Schema):
+class TreeNodeSchema(ApiSchema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     job_title = ma.fields.String()

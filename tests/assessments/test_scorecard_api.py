@@ -75,7 +75,7 @@ def test_rubric_with_four_descriptors_is_422_and_nothing_written(client, org):
     body = {"title": "Short", "criteria": [{"title": "One", "descriptors": ["a", "b", "c", "d"]}]}
     response = client.post("/api/v1/rubrics/", json=body, headers=bearer(org.admin))
     assert response.status_code == 422
-    assert "exactly five descriptors" in response.get_json()["errors"]["criteria"][0]
+    assert "exactly five descriptors" in response.get_json()["errors"]["criteria.0.descriptors"][0]
     assert count(Rubric) == 0
 
 
