@@ -1,7 +1,7 @@
 """idempotency keys: the remembered answers of API writes sent with an Idempotency-Key
 
 Revision ID: 9b041cf58106
-Revises: b7e2d4a91c05
+Revises: 3f1c9a7d2e51
 Create Date: 2026-12-06 12:14:07.325318
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9b041cf58106'
-down_revision = 'b7e2d4a91c05'
+down_revision = '3f1c9a7d2e51'
 branch_labels = None
 depends_on = None
 
