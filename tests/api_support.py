@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import threading
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,16 +12,14 @@ from pathlib import Path
 
 import flask_migrate
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.auth.services import SCOPES, create_api_token
 from lms.extensions import db
 from lms.people.models import User
-from tests.conftest import TEST_DATABASE_URL
 from tests.factories import PASSWORD, Org
+from tests.live import QuietRequestHandler
 
 
 def token_headers(person: User, scopes: Iterable[str]) -> dict:
@@ -49,38 +46,11 @@ def documented_routes(spec: dict) -> set[tuple[str, str]]:
             for method in operations if method != "parameters"}
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
-    def log_request(self, *args) -> None:
-        pass
-
-
 @dataclass(frozen=True)
 class LiveApi:
     url: str
     tokens: dict[str, str]  # role ("admin", "manager") -> a token secret with every scope
     people: dict[str, int]  # attribute name of tests.factories.Org -> id
-
-
-@contextmanager
-def suite_database(folder: Path) -> Iterator[str]:
-    """An empty database of the suite's kind for a live server: a new PostgreSQL database
-    (dropped afterwards) when the suite runs on PostgreSQL, else a SQLite file in ``folder``."""
-    url = make_url(TEST_DATABASE_URL)
-    if url.get_backend_name() != "postgresql":
-        folder.mkdir(parents=True, exist_ok=True)
-        yield f"sqlite:///{folder / 'live.db'}"
-        return
-    name = f"cadence_live_{uuid.uuid4().hex[:12]}"
-    # CREATE/DROP DATABASE run outside a transaction, from the suite's own database.
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager
@@ -115,7 +85,7 @@ def serve_api(folder: Path, database_url: str | None = None) -> Iterator[LiveApi
         db.session.commit()
         people = {name: person.id for name, person in vars(org).items()}
     server = make_server("127.0.0.1", 0, app, threaded=True,
-                         request_handler=_QuietRequestHandler)
+                         request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -27,11 +27,12 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.extensions import db
 from tests.factories import PASSWORD, Org
+from tests.live import QuietRequestHandler
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,13 +42,6 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 5_000  # a broken page fails fast instead of waiting Playwright's default 30 s
 # The root ``session`` fixture swaps db.session for one the server thread cannot use.
 _REAL_DB_SESSION = db.session
-
-
-class _QuietRequestHandler(WSGIRequestHandler):
-    """Skip the access log (dozens of asset lines per test); errors are still logged."""
-
-    def log_request(self, *args) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -85,7 +79,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         db.session.commit()
         people = {key: Account(p.id, p.name, p.email) for key, p in vars(org).items()}
     server = make_server("127.0.0.1", 0, app, threaded=True,
-                         request_handler=_QuietRequestHandler)
+                         request_handler=QuietRequestHandler)
     # Port 0 lets the OS pick a free port; links in mails must use the one it picked.
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = url

@@ -18,7 +18,8 @@ from lms.idempotency.models import IdempotencyKey
 from lms.notify.jobs import PERIODIC
 from reinforcement.models import CheckIn
 from tests import factories
-from tests.api_support import serve_api, suite_database, token_headers
+from tests.api_support import serve_api, token_headers
+from tests.live import suite_database
 
 CHECK_INS = "/api/v1/check-ins/"
 FUTURE = "2099-03-04T09:00:00+01:00"

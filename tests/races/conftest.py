@@ -15,58 +15,28 @@ These fixtures never touch the ``session`` or ``client`` fixtures, so the module
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import flask_migrate
 import pytest
 import requests
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
-from werkzeug.serving import WSGIRequestHandler, make_server
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.audit.models import AuditEntry
 from lms.extensions import db, limiter
 from lms.notify import jobs
 from lms.notify.models import Notification, OutboxMessage
-from tests.conftest import TEST_DATABASE_URL
 from tests.factories import PASSWORD
+from tests.live import QuietRequestHandler, suite_database
 
 T = TypeVar("T")
 TIMEOUT = 30  # seconds a request may take before the test gives up on it
 _REAL_DB_SESSION = db.session
-
-
-class _QuietRequestHandler(WSGIRequestHandler):
-    def log_request(self, *args) -> None:
-        pass
-
-
-@contextmanager
-def scratch_database(folder: Path) -> Iterator[str]:
-    """The URL of an empty database for this run, removed afterwards."""
-    url = make_url(TEST_DATABASE_URL or "sqlite://")
-    if url.get_backend_name() != "postgresql":
-        yield f"sqlite:///{folder / 'races.db'}"
-        return
-    name = f"cadence_races_{uuid.uuid4().hex[:12]}"
-    # CREATE/DROP DATABASE cannot run inside a transaction; any database of the server will
-    # do to issue them from, so the test database itself serves.
-    keeper = create_engine(url, isolation_level="AUTOCOMMIT")
-    with keeper.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with keeper.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        keeper.dispose()
 
 
 @dataclass
@@ -129,7 +99,7 @@ class LiveServer:
 def live(tmp_path_factory) -> Iterator[LiveServer]:
     """Serve a fresh Cadence app on a free local port, on a database of its own."""
     folder = tmp_path_factory.mktemp("races")
-    with scratch_database(folder) as url:
+    with suite_database(folder) as url:
         app = create_app({
             "TESTING": True,
             "INSTANCE_PATH": str(folder),
@@ -148,7 +118,7 @@ def live(tmp_path_factory) -> Iterator[LiveServer]:
         with app.app_context():
             flask_migrate.upgrade()
         server = make_server("127.0.0.1", 0, app, threaded=True,
-                             request_handler=_QuietRequestHandler)
+                             request_handler=QuietRequestHandler)
         server.daemon_threads = True
         app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
         thread = threading.Thread(target=server.serve_forever, daemon=True)
