@@ -46,18 +46,25 @@ class AgendaItemForm(FlaskForm):
                                                   Length(max=MAX_AGENDA_TEXT)])
 
 
-class SharedNotesForm(FlaskForm):
+class NotesForm(FlaskForm):
+    """The page's notes, saved together; the coachee's form has no private notes field."""
+
     shared_notes = TextAreaField(
         "Shared notes", validators=[Optional(), Length(max=MAX_NOTES)],
         description="The coach and the coachee both read these (and the coachee's leaders). "
                     "Markdown works.")
-
-
-class PrivateNotesForm(FlaskForm):
     private_notes = TextAreaField(
         "Private notes", validators=[Optional(), Length(max=MAX_NOTES)],
         description="Only you, the coach, ever read these: not the coachee, not your leader, "
                     "not an admin.")
+
+    @classmethod
+    def for_viewer(cls, *, is_coach: bool, **kwargs) -> NotesForm:
+        """The notes form; without the private field unless the viewer is the coach."""
+        form = cls(**kwargs)
+        if not is_coach:
+            del form.private_notes  # a coachee's post can never carry private notes
+        return form
 
 
 class ActionItemForm(FlaskForm):

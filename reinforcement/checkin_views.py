@@ -29,9 +29,8 @@ from reinforcement.checkin_forms import (
     AgendaItemForm,
     CheckInForm,
     HeldForm,
-    PrivateNotesForm,
+    NotesForm,
     RescheduleForm,
-    SharedNotesForm,
 )
 from reinforcement.checkin_permissions import coaches
 from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
@@ -171,15 +170,19 @@ def _notes_html(text: str) -> str:
     return render_markdown(text) if text else ""
 
 
-@bp.get("/check-ins/<int:id>")
-@permission_required("checkin.view", CheckIn)
-def check_in_detail(checkin: CheckIn):
+def _render_detail(checkin: CheckIn, notes_form: NotesForm | None = None, status: int = 200):
+    """The check-in page; ``notes_form`` brings back notes that could not be saved."""
     is_coach = can(current_user, "checkin.coach", checkin)
     participant = can(current_user, "checkin.participate", checkin)
     form = ActionItemForm(due_on=actions.local_date(checkin.scheduled_at, current_user)
                           + timedelta(days=7))
     form.owner.choices = [(checkin.coachee_id, checkin.coachee.name),
                           (checkin.coach_id, f"{checkin.coach.name} (coach)")]
+    if notes_form is None:
+        # The private notes leave the database for the coach's page only.
+        saved = {"private_notes": checkin.private_notes} if is_coach else {}
+        notes_form = NotesForm.for_viewer(is_coach=is_coach, formdata=None,
+                                          shared_notes=checkin.shared_notes, **saved)
     return render_template(
         "reinforcement/checkins/detail.html", check_in=checkin, is_coach=is_coach,
         participant=participant, items=actions.items_of(checkin),
@@ -188,13 +191,15 @@ def check_in_detail(checkin: CheckIn):
         # The "held" form shows once the meeting is near; the service takes it at any time.
         held_ready=checkin.scheduled_at <= utcnow() + HELD_FORM_AHEAD,
         shared_html=_notes_html(checkin.shared_notes),
-        # The private notes leave the database for the coach's page only.
         private_html=_notes_html(checkin.private_notes) if is_coach else None,
-        private_form=(PrivateNotesForm(private_notes=checkin.private_notes) if is_coach
-                      else None),
-        agenda_form=AgendaItemForm(), shared_form=SharedNotesForm(
-            shared_notes=checkin.shared_notes), action_form=form,
-        held_form=HeldForm(), post=PostForm(), **_extras(checkin))
+        notes_form=notes_form, agenda_form=AgendaItemForm(), action_form=form,
+        held_form=HeldForm(), post=PostForm(), **_extras(checkin)), status
+
+
+@bp.get("/check-ins/<int:id>")
+@permission_required("checkin.view", CheckIn)
+def check_in_detail(checkin: CheckIn):
+    return _render_detail(checkin)
 
 
 @bp.get("/check-ins/<int:id>/check-in.ics")
@@ -288,30 +293,30 @@ def check_in_reschedule(checkin: CheckIn):
                            check_in=checkin)
 
 
+def _save_notes(checkin: CheckIn, form: NotesForm) -> None:
+    checkins.save_shared_notes(checkin, form.shared_notes.data or "", by=current_user)
+    if "private_notes" in form:
+        checkins.save_private_notes(checkin, form.private_notes.data or "", by=current_user)
+
+
 @bp.post("/check-ins/<int:id>/notes")
 @permission_required("checkin.participate", CheckIn)
 def notes_save(checkin: CheckIn):
-    form = SharedNotesForm()
-    if not form.validate_on_submit():
-        return _refused(checkin, _form_errors(form))
-    try:
-        checkins.save_shared_notes(checkin, form.shared_notes.data or "", by=current_user)
-    except CadenceError as error:
-        return _refused(checkin, error.message)
-    return _done(checkin, "Shared notes saved.")
-
-
-@bp.post("/check-ins/<int:id>/private-notes")
-@permission_required("checkin.coach", CheckIn)
-def private_notes_save(checkin: CheckIn):
-    form = PrivateNotesForm()
-    if not form.validate_on_submit():
-        return _refused(checkin, _form_errors(form))
-    try:
-        checkins.save_private_notes(checkin, form.private_notes.data or "", by=current_user)
-    except CadenceError as error:
-        return _refused(checkin, error.message)
-    return _done(checkin, "Private notes saved: only you can read them.")
+    """Save the shared notes and, for the coach, the private ones: one form, one commit."""
+    is_coach = can(current_user, "checkin.coach", checkin)
+    form = NotesForm.for_viewer(is_coach=is_coach)
+    if form.validate_on_submit():
+        try:
+            _save_notes(checkin, form)
+        except CadenceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            return _done(checkin, "Notes saved: the private ones only you can read."
+                         if is_coach else "Notes saved.")
+    # Nothing typed is lost: the page comes back with both texts and the reason.
+    form.form_errors.append("Your notes are not saved yet.")
+    return _render_detail(checkin, form, 422)
 
 
 # --- action items ------------------------------------------------------------------------------

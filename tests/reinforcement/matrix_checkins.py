@@ -124,8 +124,6 @@ ROUTES: dict[tuple[str, str], Route] = {
         _with(a_check_in, {"scheduled_at": LATER, "minutes": "30"}), coachee=302, coach=302),
     ("reinforcement.notes_save", "POST"): on_check_in(_with(a_check_in, NOTES), coachee=302,
                                                       coach=302),
-    ("reinforcement.private_notes_save", "POST"): on_check_in(
-        _with(a_check_in, {"private_notes": "Mine"}), coachee=403, coach=302),
     ("reinforcement.action_create", "POST"): on_check_in(action_form, coachee=302, coach=302),
     # The item's owner is the coachee; the coach may close it too.
     ("reinforcement.action_done", "POST"): on_check_in(an_item, coachee=302, coach=302),
