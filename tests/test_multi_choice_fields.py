@@ -3,6 +3,7 @@ current values ticked when editing (a bare ``<option>`` outside a ``<select>`` c
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -20,7 +21,7 @@ from tests.reinforcement import factories_plans as plan_make
 
 
 class _Checkboxes(HTMLParser):
-    """The checkboxes of one field name, the labels' ``for`` targets and the fieldset legends."""
+    """The checkboxes of one field name, the labels' ``for`` targets and stray options."""
 
     def __init__(self, name: str):
         super().__init__()
@@ -48,7 +49,8 @@ def ticked(page: str, name: str) -> dict[str, bool]:
     assert parser.options == 0
     for ident, _checked in parser.boxes.values():
         assert ident in parser.labelled, f"checkbox {ident} has no label"
-    assert "<fieldset class=\"checkbox-list\"" in page
+    # The list is one fieldset named by its legend.
+    assert re.search(rf'<fieldset class="checkbox-list" id="{name}"[^>]*>\s*<legend', page)
     return {value: checked for value, (_ident, checked) in parser.boxes.items()}
 
 
