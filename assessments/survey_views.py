@@ -40,7 +40,9 @@ def _edit(survey: Survey | None):
     form = SurveyForm()
     if request.method == "GET":
         if survey is not None:
-            form.process(obj=survey, sections=[], audience=service.audience_of(survey))
+            form.process(obj=survey, sections=[])
+            # Set after process(): ``obj`` wins over keywords, and its audience is a string.
+            form.audience.data = service.audience_of(survey)
         form.fill(survey)
 
     def save() -> Survey:
