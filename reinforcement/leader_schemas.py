@@ -104,6 +104,7 @@ class LeaderReviewSchema(ApiSchema):
     period_end = ma.fields.Date(metadata={"description": "Last day of the month."})
     decision = ma.fields.String(validate=validate.OneOf([d.value for d in ReviewDecision]))
     feedback = ma.fields.String()
+    note = ma.fields.String()
     observation_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
@@ -121,6 +122,9 @@ class LeaderReviewCreateSchema(_Strict):
         [d.value for d in ReviewDecision]))
     feedback = ma.fields.String(load_default="", metadata={
         "description": "Required with `feedback`."})
+    note = ma.fields.String(load_default="", metadata={
+        "description": "With `confirmed`: why you confirm; required for a month in which the "
+                       "manager held no check-in."})
     observation_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True,
                                        metadata={"description": "Your shared coaching "
                                                  "scorecard of the manager."})
