@@ -70,7 +70,8 @@ def _row(row: Row) -> dict:
     person = row.person
     return {"key": str(row.key), "name": row.label, "email": person.email if person else None,
             "level": person.level if person else (row.key if row.key != "all" else None),
-            "coaches": row.coaches, "figures": _figures(row.figures), "needs_help": row.flags}
+            "coaches": row.coaches, "expected": row.expected, "coaching": row.coaching,
+            "figures": _figures(row.figures), "needs_help": row.flags}
 
 
 @adherence_blp.route("/")

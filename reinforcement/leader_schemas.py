@@ -63,6 +63,12 @@ class AdherenceRowSchema(ApiSchema):
     email = ma.fields.String(allow_none=True)
     level = ma.fields.String(allow_none=True)
     coaches = ma.fields.Integer(metadata={"description": "Coaches summed in this row."})
+    expected = ma.fields.Integer(metadata={
+        "description": "Of them, those expected to coach: with direct reports, or who held a "
+                       "check-in."})
+    coaching = ma.fields.Integer(metadata={
+        "description": "Of those expected, how many held at least one check-in in the period; "
+                       "the others count against the row."})
     figures = ma.fields.Nested(FiguresSchema)
     needs_help = ma.fields.List(ma.fields.String(), metadata={
         "description": "Figures below their thresholds; empty when on rhythm."})

@@ -65,7 +65,7 @@ def test_adherence_rolls_up_the_callers_subtree(client, org):
     figures = coaches[str(org.manager_a1.id)]["figures"]
     assert (figures["check_ins"], figures["held_on_time_pct"], figures["agenda_ahead_pct"]) == (
         1, 100, 100)
-    assert coaches[str(org.manager_a2.id)]["needs_help"] == ["No check-ins due"]
+    assert coaches[str(org.manager_a2.id)]["needs_help"] == ["Not coaching: no check-in held"]
     assert [row["key"] for row in body["leaders"]] == [str(org.leader_a.id)]
     assert {row["level"] for row in body["levels"]} == {"manager", "leader"}
     assert body["trend"] and body["total"]["coaches"] == 3
