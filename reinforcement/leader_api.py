@@ -70,7 +70,8 @@ def _row(row: Row) -> dict:
     person = row.person
     return {"key": str(row.key), "name": row.label, "email": person.email if person else None,
             "level": person.level if person else (row.key if row.key != "all" else None),
-            "coaches": row.coaches, "figures": _figures(row.figures), "needs_help": row.flags}
+            "coaches": row.coaches, "expected": row.expected, "coaching": row.coaching,
+            "figures": _figures(row.figures), "needs_help": row.flags}
 
 
 @adherence_blp.route("/")
@@ -103,7 +104,7 @@ def _review_out(review: LeaderReview) -> dict:
     return {"id": review.id, "leader_id": review.leader_id, "leader": review.leader.name,
             "manager_id": review.manager_id, "manager": review.manager.name,
             "period_start": review.period_start, "period_end": review.period_end,
-            "decision": review.decision, "feedback": review.feedback,
+            "decision": review.decision, "feedback": review.feedback, "note": review.note,
             "observation_id": review.observation_id, "created_at": review.created_at,
             "updated_at": review.updated_at, "acknowledged_at": review.acknowledged_at}
 
@@ -160,7 +161,8 @@ def review_create(payload):
     with one_transaction():
         if payload["decision"] == ReviewDecision.CONFIRMED:
             review = reviews.confirm_reinforcement(manager, payload["period_start"],
-                                                   by=g.api_user, observation=observation)
+                                                   by=g.api_user, observation=observation,
+                                                   note=payload["note"])
         else:
             review = reviews.send_feedback(manager, payload["period_start"],
                                            payload["feedback"], by=g.api_user,

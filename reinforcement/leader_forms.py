@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.web.text import SingleLine
 from reinforcement.councils import MAX_EVERY_WEEKS, MAX_MEETINGS
-from reinforcement.reviews import FEEDBACK_MAX
+from reinforcement.reviews import FEEDBACK_MAX, NOTE_MAX
 
 # --- leader reviews --------------------------------------------------------------------------
 
@@ -29,6 +29,10 @@ class ConfirmForm(FlaskForm):
     """Confirm a manager's reinforcement for the month in ``month`` (``2026-03``)."""
 
     month = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(
+        "Note to the manager", render_kw={"rows": 2},
+        description="Required when they held no check-in in the month: say why you confirm.",
+        validators=[Optional(), Length(max=NOTE_MAX)])
     observation = SelectField("Attach a coaching scorecard (optional)", coerce=int,
                               choices=[SelectChoice(0, "None")], default=0)
 

@@ -63,6 +63,12 @@ class AdherenceRowSchema(ApiSchema):
     email = ma.fields.String(allow_none=True)
     level = ma.fields.String(allow_none=True)
     coaches = ma.fields.Integer(metadata={"description": "Coaches summed in this row."})
+    expected = ma.fields.Integer(metadata={
+        "description": "Of them, those expected to coach: with direct reports, or who held a "
+                       "check-in."})
+    coaching = ma.fields.Integer(metadata={
+        "description": "Of those expected, how many held at least one check-in in the period; "
+                       "the others count against the row."})
     figures = ma.fields.Nested(FiguresSchema)
     needs_help = ma.fields.List(ma.fields.String(), metadata={
         "description": "Figures below their thresholds; empty when on rhythm."})
@@ -104,6 +110,7 @@ class LeaderReviewSchema(ApiSchema):
     period_end = ma.fields.Date(metadata={"description": "Last day of the month."})
     decision = ma.fields.String(validate=validate.OneOf([d.value for d in ReviewDecision]))
     feedback = ma.fields.String()
+    note = ma.fields.String()
     observation_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
@@ -121,6 +128,9 @@ class LeaderReviewCreateSchema(_Strict):
         [d.value for d in ReviewDecision]))
     feedback = ma.fields.String(load_default="", metadata={
         "description": "Required with `feedback`."})
+    note = ma.fields.String(load_default="", metadata={
+        "description": "With `confirmed`: why you confirm; required for a month in which the "
+                       "manager held no check-in."})
     observation_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True,
                                        metadata={"description": "Your shared coaching "
                                                  "scorecard of the manager."})

@@ -35,8 +35,12 @@ CHECK_IN_PAGE = "reinforcement.check_in_detail"
 
 
 def _month() -> Period:
-    """The month named by ``?month=2026-03`` (this month by default)."""
-    return parse_period("month", request.values.get("month"), utcnow().date())
+    """The month named by ``?month=2026-03``; by default the last complete month, the one a
+    leader has to review (the current month is not over yet)."""
+    named = request.values.get("month")
+    today = utcnow().date()
+    return parse_period("month", named, today) if named else reviews.month_of(
+        today).shifted(-1)
 
 
 def _check_in_links() -> bool:
@@ -101,14 +105,15 @@ def review_confirm(user: User):
     if form.validate_on_submit():
         try:
             reviews.confirm_reinforcement(user, period.start, by=current_user,
-                                          observation=_observation(form))
+                                          observation=_observation(form),
+                                          note=form.note.data or "")
         except CadenceError as error:
             db.session.rollback()
-            flash(error.message, "danger")
+            apply_error(form, error)
         else:
             return _decided(period, f"Confirmed {user.name}'s coaching for {period.label}.")
-    else:
-        flash("The form has expired: try again.", "danger")
+        return _manager_page(user, period, confirm=form, status=422)
+    flash("The form has expired: try again.", "danger")
     return redirect(url_for("reinforcement.review_manager", id=user.id, month=period.key))
 
 

@@ -426,6 +426,8 @@ class LeaderReview(db.Model):
     period_end: Mapped[date] = mapped_column(Date)
     decision: Mapped[ReviewDecision] = mapped_column(String(16))
     feedback: Mapped[str] = mapped_column(Text, default="")
+    # Why the leader confirms: required for a month in which the manager held no check-in.
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
     observation_id: Mapped[int | None] = mapped_column(
         ForeignKey("observations.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assessments.models import Observation, ObservationKind, ObservationStatus
 from lms.audit.services import pending_changes, record
@@ -43,6 +43,7 @@ register_kind(CONFIRMED_KIND, "A leader confirms your coaching rhythm for a mont
 register_kind(ACKNOWLEDGED_KIND, "A manager acknowledges your feedback on their coaching",
               Channel.IN_APP)
 FEEDBACK_MAX = 5000
+NOTE_MAX = 2000
 
 
 def review_path(review: LeaderReview) -> str:
@@ -166,12 +167,26 @@ def _existing(by: User, manager: User, period: Period) -> LeaderReview | None:
         LeaderReview.period_start == period.start))
 
 
+def held_check_ins(manager: User, period: Period) -> int:
+    """How many check-ins ``manager`` held as coach in ``period``; one query."""
+    return db.session.scalar(select(func.count(CheckIn.id)).where(
+        CheckIn.coach_id == manager.id, CheckIn.status == CheckInStatus.HELD,
+        CheckIn.scheduled_at >= midnight(period.start),
+        CheckIn.scheduled_at < midnight(period.end))) or 0
+
+
 def confirm_reinforcement(manager: User, period_start: date, *, by: User,
-                          observation: Observation | None = None,
+                          observation: Observation | None = None, note: str = "",
                           now: datetime | None = None) -> LeaderReview:
-    """Confirm that ``manager`` kept the reinforcement up in the month of ``period_start``."""
+    """Confirm that ``manager`` kept the reinforcement up in the month of ``period_start``.
+
+    A month in which they held no check-in is confirmed only with a ``note`` saying why.
+    """
     now = now or utcnow()
+    note = (note or "").strip()
     period = _check(manager, period_start, by, now)
+    if len(note) > NOTE_MAX:
+        raise ValidationError(f"Keep the note under {NOTE_MAX:,} characters.", field="note")
     _check_observation(observation, manager, by)
     existing = _existing(by, manager, period)
     if existing is not None:
@@ -179,16 +194,20 @@ def confirm_reinforcement(manager: User, period_start: date, *, by: User,
                 else "sent feedback on")
         raise ValidationError(f"You already {done} {manager.name}'s coaching for "
                               f"{period.label}.", field="decision")
+    if not note and not held_check_ins(manager, period):
+        raise ValidationError(f"{manager.name} held no check-ins in {period.label}: say in a "
+                              "note why you confirm their coaching, or send feedback instead.",
+                              field="note")
     review = LeaderReview(leader_id=by.id, manager_id=manager.id, period_start=period.start,
                           period_end=period.last_day, decision=ReviewDecision.CONFIRMED,
-                          observation_id=observation.id if observation else None,
+                          note=note, observation_id=observation.id if observation else None,
                           created_at=now, updated_at=now)
     if not add_once(review):  # a racing request decided first
         raise ValidationError(f"You already reviewed {manager.name}'s coaching for "
                               f"{period.label}.", field="decision")
     record(by, "review.confirm", review, summary=f"{manager.name}, {period.label}")
     notify(manager, kind=CONFIRMED_KIND, link=review_path(review),
-           subject=f"{by.name} confirmed your coaching rhythm for {period.label}")
+           subject=f"{by.name} confirmed your coaching rhythm for {period.label}", body=note)
     return review
 
 

@@ -266,6 +266,7 @@ def take_attendance(payload, session_id):
     """
     session = load_visible(LiveSession, session_id, g.api_user)
     require(g.api_user, "session.facilitate", session)
+    live.check_attendance_open(session)  # 409 before the session starts, 422 if cancelled
     rows = [live.AttendanceRow(**row) for row in payload["rows"]]
     errors = _row_errors(session, rows)
     if errors:

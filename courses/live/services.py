@@ -29,7 +29,7 @@ from courses.services import player
 from lms.audit.services import pending_changes, record
 from lms.claims import add_once
 from lms.db import utcnow
-from lms.errors import NotAllowedError, ValidationError
+from lms.errors import CadenceError, NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.preferences import register_kind
 from lms.notify.services import notify, notify_many
@@ -398,14 +398,26 @@ def row_values(row: AttendanceRow, registration: Registration, session: LiveSess
             "left_after_segment_id": segment_id, "excuse": excuse[:300]}
 
 
+def attendance_open(session: LiveSession, now: datetime | None = None) -> bool:
+    """Attendance records what happened, so it opens when the session starts."""
+    return session.starts_at <= (now or utcnow())
+
+
+def check_attendance_open(session: LiveSession) -> None:
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError("The session is cancelled.")
+    if not attendance_open(session):
+        raise CadenceError("Attendance opens when the session starts; this session has not "
+                           "started yet.")
+
+
 def take_attendance(session: LiveSession, rows: list[AttendanceRow], *, by: User) -> int:
     """Save the whole roster at once: validate every row, then one bulk UPDATE and INSERT.
 
     A fixed number of statements however many rows (the roster, the agenda, the existing
-    marks, the writes and one audit entry).
+    marks, the writes and one audit entry). Refused before the session starts.
     """
-    if session.status == SessionStatus.CANCELLED:
-        raise ValidationError("The session is cancelled.")
+    check_attendance_open(session)
     # Two saves at once (a double-click on "all present"): the second waits, then reads the
     # marks and live steps the first recorded instead of inserting them again.
     _lock(session)

@@ -278,7 +278,7 @@ def session_roster(livesession: LiveSession):
         "courses/live/roster.html", session=livesession, rows=live.roster(livesession),
         statuses=list(AttendanceStatus), form=form, error=error, walk_in=WalkInForm(),
         disputes=live.disputes(livesession), resolve=ResolveForm(),
-        state=live.confirmation_state(livesession))
+        state=live.confirmation_state(livesession), is_open=live.attendance_open(livesession))
 
 
 @bp.post("/sessions/<int:id>/roster/all-present")

@@ -25,6 +25,7 @@ a year).
 
 from reinforcement.adherence.figures import (
     NO_CHECK_INS,
+    NOT_COACHING,
     THRESHOLDS,
     Figures,
     Person,
@@ -37,6 +38,6 @@ from reinforcement.adherence.figures import (
 from reinforcement.adherence.periods import PERIOD_KINDS, Period, midnight, parse_period
 from reinforcement.adherence.queries import COACH_LEVELS, WINDOW, rollup
 
-__all__ = ["COACH_LEVELS", "NO_CHECK_INS", "PERIOD_KINDS", "THRESHOLDS", "WINDOW", "Figures",
-           "Period", "Person", "Rollup", "Row", "TrendStep", "median", "midnight",
-           "parse_period", "rollup", "thresholds"]
+__all__ = ["COACH_LEVELS", "NO_CHECK_INS", "NOT_COACHING", "PERIOD_KINDS", "THRESHOLDS",
+           "WINDOW", "Figures", "Period", "Person", "Rollup", "Row", "TrendStep", "median",
+           "midnight", "parse_period", "rollup", "thresholds"]

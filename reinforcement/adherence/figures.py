@@ -17,6 +17,9 @@ THRESHOLDS = (
     ("actions", "ADHERENCE_ACTIONS_MIN", "Action items left open"),
 )
 NO_CHECK_INS = "No check-ins due"
+# A coach with people reporting to them who held no check-in is not coaching: absence of
+# activity counts against the figures, it never reads as "on rhythm".
+NOT_COACHING = "Not coaching: no check-in held"
 
 
 def _percent(part: int, whole: int) -> int | None:
@@ -111,6 +114,7 @@ class Person:
     level: str
     manager_id: int | None
     is_active: bool
+    reports: int = 0  # active direct reports: the people they are expected to coach
 
 
 @dataclass
@@ -123,6 +127,13 @@ class Row:
     flags: list[str]
     person: Person | None = None
     coaches: int = 1
+    expected: int = 0  # coaches expected to coach: with direct reports, or who held one
+    coaching: int = 0  # of them, those who held at least one check-in in the period
+
+    @property
+    def coverage(self) -> str:
+        """Coverage first: "2 of 12 coaching"."""
+        return f"{self.coaching} of {self.expected} coaching"
 
 
 @dataclass

@@ -17,12 +17,22 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import aliased
 
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import Level, User
-from reinforcement.adherence.figures import Figures, Person, Rollup, Row, TrendStep, thresholds
+from reinforcement.adherence.figures import (
+    NO_CHECK_INS,
+    NOT_COACHING,
+    Figures,
+    Person,
+    Rollup,
+    Row,
+    TrendStep,
+    thresholds,
+)
 from reinforcement.adherence.periods import Period, midnight
 from reinforcement.adherence.sql import (
     at_least_zero,
@@ -51,7 +61,13 @@ class Scope:
 
 
 def _coaches(scope: Scope) -> list[Person]:
-    stmt = (select(User.id, User.name, User.email, User.level, User.manager_id, User.is_active)
+    """The coaches with how many active people report to them (a subquery: still one query)."""
+    report = aliased(User)
+    reports = (select(func.count(report.id))
+               .where(report.manager_id == User.id, report.is_active.is_(True))
+               .correlate(User).scalar_subquery())
+    stmt = (select(User.id, User.name, User.email, User.level, User.manager_id, User.is_active,
+                   reports)
             .where(User.level.in_(COACH_LEVELS), *scope.where(User.id))
             .order_by(User.name, User.id))
     return [Person(*row) for row in db.session.execute(stmt)]
@@ -163,8 +179,27 @@ def _figures(scope: Scope, window: Window) -> tuple[dict[int, Figures], list[Tre
 
 
 def _row(key, label: str, figures: Figures, limits: dict[str, int], *,
-         person: Person | None = None, coaches: int = 1) -> Row:
-    return Row(key, label, figures, figures.below(limits), person, coaches)
+         person: Person | None = None) -> Row:
+    """One coach's row: with people to coach and no check-in held, they are not coaching."""
+    flags = figures.below(limits)
+    expected = 1 if figures.held or (person is not None and person.reports) else 0
+    coaching = 1 if figures.held else 0
+    if expected and not coaching:
+        flags = [NOT_COACHING, *(flag for flag in flags if flag != NO_CHECK_INS)]
+    return Row(key, label, figures, flags, person, 1, expected, coaching)
+
+
+def _group(key, label: str, rows: list[Row], limits: dict[str, int], *,
+           person: Person | None = None) -> Row:
+    """A group's row: coverage leads, and anyone not coaching counts against it."""
+    figures = _sum(rows)
+    expected = sum(row.expected for row in rows)
+    coaching = sum(row.coaching for row in rows)
+    flags = figures.below(limits)
+    if coaching < expected:
+        flags = [f"{expected - coaching} of {expected} not coaching",
+                 *(flag for flag in flags if flag != NO_CHECK_INS)]
+    return Row(key, label, figures, flags, person, len(rows), expected, coaching)
 
 
 def rollup(root: User | None, period: Period, *, now: datetime | None = None,
@@ -188,17 +223,16 @@ def rollup(root: User | None, period: Period, *, now: datetime | None = None,
     for row in coaches:
         if row.person.level == Level.MANAGER and row.person.manager_id in by_id:
             groups.setdefault(row.person.manager_id, []).append(row)
-    leaders = [_row(leader_id, by_id[leader_id].label, _sum(rows), limits,
-                    person=by_id[leader_id].person, coaches=len(rows))
+    leaders = [_group(leader_id, by_id[leader_id].label, rows, limits,
+                      person=by_id[leader_id].person)
                for leader_id, rows in sorted(groups.items(),
                                              key=lambda item: by_id[item[0]].label)]
     levels = []
     for level in COACH_LEVELS:
         rows = [row for row in coaches if row.person.level == level]
         if rows:
-            levels.append(_row(level, Level(level).label, _sum(rows), limits,
-                               coaches=len(rows)))
-    total = _row("all", "Everyone", _sum(coaches), limits, coaches=len(coaches))
+            levels.append(_group(level, Level(level).label, rows, limits))
+    total = _group("all", "Everyone", coaches, limits)
     return Rollup(period, limits, coaches, leaders, levels, total, trend)
 
 

@@ -79,3 +79,13 @@ def deliver(sent: Communication, person, at, *, acknowledged: bool = False) -> N
         communication=sent, user=person, delivered_at=at,
         acknowledged_at=at + timedelta(hours=1) if acknowledged else None))
     db.session.flush()
+
+
+def begin(live: LiveSession) -> LiveSession:
+    """Move ``live`` to have started a minute ago, keeping its length: registration is then
+    closed and attendance open, so register people first."""
+    length = live.ends_at - live.starts_at
+    live.starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=1)
+    live.ends_at = live.starts_at + length
+    db.session.flush()
+    return live

@@ -12,6 +12,7 @@ from courses.live import services as live
 from lms.db import utcnow
 from tests import factories
 from tests.authz_matrix import LOGIN, Case, Route, form, plain
+from tests.courses.factories_live import begin
 
 
 def _session(case: Case):
@@ -44,6 +45,7 @@ def dispute_rita(case: Case):
 
 def roster_rita(case: Case):
     session, registration = _session(case)
+    begin(session)  # attendance opens when the session starts
     return {"id": session.id}, {"data": {f"status-{registration.id}": "attended"}}
 
 

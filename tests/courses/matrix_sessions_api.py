@@ -12,6 +12,7 @@ from datetime import timedelta
 from courses.live import services as live
 from lms.db import utcnow
 from tests.authz_matrix import Case, Route, json_body, plain
+from tests.courses.factories_live import begin
 
 
 def _session(case: Case, *, with_rep: bool = False):
@@ -35,6 +36,7 @@ def with_rep(case: Case):
 
 def roster_of_one(case: Case):
     session, registration = _session(case, with_rep=True)
+    begin(session)  # attendance opens when the session starts
     return {"session_id": session.id}, {"json": {"rows": [
         {"registration_id": registration.id, "status": "attended"}]}}
 

@@ -17,10 +17,11 @@ from courses.live.models import (
 )
 from lms.audit.models import AuditEntry
 from lms.db import utcnow
-from lms.errors import NotAllowedError, ValidationError
+from lms.errors import CadenceError, NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify import jobs
 from tests import factories
+from tests.courses.factories_live import begin
 
 A = AttendanceStatus
 
@@ -48,6 +49,7 @@ def enrol(session, people):
     # Each registration's confirmation email goes out after its own request; here they
     # would all go out after the next request the test makes, and be counted with it.
     db.session.info.pop(jobs._PENDING, None)
+    begin(session)  # registration closes as the session starts; attendance opens
     return registrations
 
 
@@ -264,3 +266,47 @@ def test_session_rule_by_actor(setup, org, facilitator, action):
     session, _regs = setup
     actors = (org.rep_a1a, org.manager_a1, org.leader_a, facilitator, org.admin)
     assert tuple(authz.can(actor, action, session) for actor in actors) == SESSION_RULES[action]
+
+
+# --- not before the session starts ------------------------------------------------------------
+
+@pytest.fixture
+def upcoming(ctx, org, facilitator):
+    """A session ten days ahead with two people registered: too early to take attendance."""
+    starts = utcnow().replace(microsecond=0) + timedelta(days=10)
+    session = live.create_session(live.SessionData(
+        title="Negotiation lab", starts_at=starts, ends_at=starts + timedelta(minutes=90),
+        facilitator=facilitator, capacity=10), by=org.admin)
+    regs = [live.register(person, session, by=person) for person in (org.rep_a1a, org.rep_a1b)]
+    db.session.info.pop(jobs._PENDING, None)
+    return session, regs
+
+
+def test_attendance_is_refused_before_the_session_starts(upcoming, org, facilitator):
+    session, regs = upcoming
+    with pytest.raises(CadenceError, match="opens when the session starts"):
+        live.take_attendance(session, [live.AttendanceRow(regs[0].id, A.ATTENDED)],
+                             by=facilitator)
+    with pytest.raises(CadenceError, match="opens when the session starts"):
+        live.mark_all_present(session, by=org.admin)
+    assert attendance_count() == 0
+    walk_in = live.add_walk_in(session, org.rep_b1a, by=facilitator)  # walk-ins unchanged
+    assert walk_in.is_walk_in
+
+
+def test_roster_of_a_future_session_offers_no_save(client, login, upcoming, facilitator):
+    session, regs = upcoming
+    login(facilitator)
+    page = client.get(f"/courses/sessions/{session.id}/roster").get_data(as_text=True)
+    assert "Attendance opens when the session" in page
+    assert "Rita Rep" in page
+    assert "Save attendance" not in page and "Mark all present" not in page
+    assert f'name="status-{regs[0].id}"' not in page
+
+    posted = client.post(f"/courses/sessions/{session.id}/roster",
+                         data={f"status-{regs[0].id}": "attended"}).get_data(as_text=True)
+    assert "has not started yet" in posted
+    response = client.post(f"/courses/sessions/{session.id}/roster/all-present")
+    assert response.status_code == 302
+    assert "has not started yet" in client.get(response.location).get_data(as_text=True)
+    assert attendance_count() == 0

@@ -32,6 +32,7 @@ from lms.errors import ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
 from tests import factories
+from tests.courses.factories_live import begin
 from tests.factories import PASSWORD
 
 A = AttendanceStatus
@@ -95,6 +96,7 @@ def mark(session, by, **statuses) -> None:
     rows = [live.AttendanceRow(registration.id, *value)
             for registration, _ in live.roster(session)
             for name, value in statuses.items() if registration.user.email == name]
+    begin(session)
     live.take_attendance(session, rows, by=by)
 
 
@@ -221,7 +223,7 @@ def test_correction_takes_the_step_back_but_never_reopens_a_completed_course(
     player.complete_lesson(finished, reading, by=org.manager_a2)
     for person in (org.manager_a1, org.manager_a2):
         live.register(person, workshop, by=person)
-    live.mark_all_present(workshop, by=facilitator)
+    live.mark_all_present(begin(workshop), by=facilitator)
     assert done(halfway, step.key) and finished.completed_at is not None
     mark(workshop, facilitator, **{org.manager_a1.email: (A.ABSENT,),
                                    org.manager_a2.email: (A.ABSENT,)})
@@ -260,7 +262,7 @@ def test_withdrawn_or_unenrolled_attendees_get_nothing(ctx, org, course, worksho
     enrolment.unenrol(gone, by=org.admin)
     for person in (org.manager_a1, org.manager_a2):
         live.register(person, workshop, by=person)
-    live.mark_all_present(workshop, by=facilitator)
+    live.mark_all_present(begin(workshop), by=facilitator)
     assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 0
     assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 1
 
@@ -275,7 +277,7 @@ def test_saving_the_roster_costs_the_same_for_5_and_40_enrolled(ctx, org, course
         for person in people:
             player.complete_lesson(enrol(person, course, org), reading, by=person)
             live.register(person, session, by=person)
-        db.session.flush()
+        begin(session)
         with count_queries() as counter:
             live.mark_all_present(session, by=facilitator)
         counts.append(counter.count)

@@ -16,6 +16,7 @@ from lms.notify.jobs import run_ready
 from lms.people.models import User
 from tests import factories
 from tests.api_support import api_routes, documented_routes, token_headers
+from tests.courses.factories_live import begin
 
 API = "/api/v1/sessions/"
 READ, WRITE = "sessions:read", "sessions:write"
@@ -271,6 +272,7 @@ def held(org, facilitator):
     session = make(org.admin, facilitator=facilitator)
     registrations = {person: live.register(person, session, by=org.admin)
                      for person in (org.rep_a1a, org.rep_a1b, org.rep_b1a)}
+    begin(session)
     return session, registrations
 
 
@@ -364,14 +366,15 @@ def test_leader_cannot_take_attendance(client, org, held):
 
 def test_attendance_query_count_does_not_grow_with_the_roster(client, org, facilitator,
                                                               count_queries):
-    session = make(org.admin, facilitator=facilitator)
     headers = bearer(facilitator)
     counts = []
-    for people in (1, 4):
+    for days, people in ((3, 1), (5, 5)):
+        session = make(org.admin, title=f"Roster of {people}", start_in=timedelta(days=days),
+                       facilitator=facilitator)
         for _ in range(people):
             person = factories.person(manager=org.manager_a1)
             live.register(person, session, by=person)
-        live.mark_all_present(session, by=org.admin)
+        live.mark_all_present(begin(session), by=org.admin)
         db.session.commit()
         run_ready()  # the registrations' emails, which their own requests would have sent
         with count_queries() as counter:
@@ -389,3 +392,17 @@ def test_openapi_document_stays_valid_and_lists_every_session_route(app, client)
     routes = api_routes(app, "sessions_api")
     assert len(routes) == 8
     assert routes <= documented_routes(spec)
+
+
+def test_attendance_before_the_session_starts_is_refused_with_409(client, org, facilitator):
+    session = make(org.admin, title="Next fortnight", start_in=timedelta(days=10),
+                   facilitator=facilitator)
+    registration = live.register(org.rep_a1a, session, by=org.rep_a1a)
+    db.session.commit()
+
+    response = client.put(f"{API}{session.id}/attendance", headers=bearer(facilitator), json={
+        "rows": [{"registration_id": registration.id, "status": "attended"}]})
+
+    assert response.status_code == 409
+    assert "opens when the session starts" in response.get_json()["errors"]["request"][0]
+    assert attendance_count() == 0

@@ -40,7 +40,8 @@ def test_a_leader_confirms_a_managers_coaching_once(live, crowd):
 
     post_all(live.signed_in(email),
              f"{live.url}/reinforcement/reviews/managers/{manager_id}/confirm", crowd,
-             data={"month": f"{LAST_MONTH:%Y-%m}", "observation": "0"})
+             data={"month": f"{LAST_MONTH:%Y-%m}", "observation": "0",
+                   "note": "Coached on the floor this month."})
 
     assert live.count(LeaderReview, LeaderReview.leader_id == leader_id) == 1
     review_id = live.read(lambda: db.session.scalar(

@@ -17,6 +17,7 @@ from lms.db import utcnow
 from lms.people.models import Level
 from tests import factories
 from tests.assessments import factories_quiz
+from tests.courses.factories_live import begin
 from tests.races.conftest import post_all
 
 
@@ -44,6 +45,7 @@ def _workshop_for_a_leader():
     enrollment = enrolment.enrol(leader, course, by=leader)
     player.complete_lesson(enrollment, course.current_version.lessons[0], by=leader)
     live_sessions.register(leader, session, by=leader)
+    begin(session)
     return facilitator.email, session.id, course.id, rep.id
 
 

@@ -52,7 +52,7 @@ def in_this_month(case: Case):
 
 
 def confirm_form(case: Case):
-    return {"id": case.target.id}, {"data": {"month": _month_key()}}
+    return {"id": case.target.id}, {"data": {"month": _month_key(), "note": "On leave."}}
 
 
 def feedback_form(case: Case):
@@ -77,7 +77,7 @@ def api_review_of_target(case: Case):
 
 def api_decision(case: Case) -> dict:
     return {"manager_id": case.target.id, "period_start": _month().isoformat(),
-            "decision": "confirmed"}
+            "decision": "confirmed", "note": "On leave."}
 
 
 # Decide: only a manager under the actor (admins too only in their own subtree).

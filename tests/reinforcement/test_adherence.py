@@ -4,13 +4,15 @@ the report page and its CSV, the thresholds' configuration."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from lms.config import ConfigError, load_config
-from lms.people.models import Level
-from reinforcement.adherence import NO_CHECK_INS, Period, median, parse_period, rollup
+from lms.db import utcnow
+from lms.extensions import db
+from lms.people.models import Level, User
+from reinforcement.adherence import NO_CHECK_INS, NOT_COACHING, Period, median, parse_period, rollup
 from reinforcement.adherence.report import HEADERS, csv_rows, trend_charts
 from reinforcement.models import CheckInStatus
 from tests import csv_files, factories
@@ -160,7 +162,7 @@ def test_trend_steps_add_up_to_the_period(org):
 def test_a_coach_with_nothing_due_is_flagged_and_a_deactivated_one_without_data_left_out(org):
     org.manager_a2.is_active = False
     report = rollup(org.leader_a, PERIOD, now=NOW)
-    assert report.coach(org.manager_a1.id).flags == [NO_CHECK_INS]
+    assert report.coach(org.manager_a1.id).flags == [NOT_COACHING]  # has reports, held none
     assert report.coach(org.manager_a2.id) is None
 
 
@@ -297,3 +299,69 @@ def test_a_year_trends_by_month_and_a_quarter_by_week(org):
     assert weeks == {date(2030, 1, 28): 1, date(2030, 2, 25): 1}
     assert quarter.trend[0].start == date(2030, 1, 1) and quarter.trend[1].start == date(
         2030, 1, 7)
+
+
+# --- coverage: absence of coaching never reads as health ----------------------------------------
+
+def _twelve_managers(*, held: int, when) -> User:
+    """A leader with twelve managers who each have a rep; the first ``held`` held a check-in
+    on time at ``when``, the others none."""
+    leader = factories.person(level=Level.LEADER, name="Lena Lead")
+    for m in range(12):
+        manager = factories.person(level=Level.MANAGER, manager=leader, name=f"Mgr {m:02}")
+        rep = factories.person(manager=manager)
+        if m < held:
+            make.check_in(manager, rep, when, held_at=when, prepared_at=when - timedelta(days=1))
+    return leader
+
+
+def test_managers_with_reports_and_no_check_in_count_against_the_rollup(org):
+    leader = _twelve_managers(held=2, when=at(4))
+    report = rollup(leader, PERIOD, now=NOW)
+    [managers] = [row for row in report.levels if row.key == Level.MANAGER]
+    assert (managers.coaches, managers.expected, managers.coaching) == (12, 12, 2)
+    assert managers.coverage == "2 of 12 coaching"
+    assert managers.flags[0] == "10 of 12 not coaching"  # never "On rhythm" (no flags)
+    [mine] = report.leaders
+    assert (mine.expected, mine.coaching, mine.flags[0]) == (12, 2, "10 of 12 not coaching")
+    idle = [row for row in report.coaches if row.person.level == Level.MANAGER
+            and not row.figures.held]
+    assert len(idle) == 10 and all(row.flags == [NOT_COACHING] for row in idle)
+    assert report.total.coaching < report.total.expected
+
+
+def test_a_coach_without_reports_and_nothing_due_is_not_counted_as_expected(org):
+    loner = factories.person(level=Level.MANAGER, manager=org.leader_b)
+    report = rollup(org.leader_b, PERIOD, now=NOW)
+    row = report.coach(loner.id)
+    assert (row.expected, row.coaching, row.flags) == (0, 0, [NO_CHECK_INS])
+
+
+def test_adherence_page_leads_with_coverage(client, login, org):
+    first = utcnow().date().replace(day=1)
+    last_month = Period("month", first).shifted(-1)
+    when = datetime.combine(last_month.start + timedelta(days=3), datetime.min.time(),
+                            tzinfo=UTC).replace(hour=9)
+    leader = _twelve_managers(held=2, when=when)
+    db.session.commit()
+    login(leader)
+    html = client.get(f"/reinforcement/adherence/?period=month&start={last_month.key}"
+                      ).get_data(as_text=True)
+    assert "2 of 12 managers coaching" in html
+    assert "10 of 12 not coaching" in html
+    assert "2 of 12 managers coaching" in html.split('id="coverage"')[1][:200]
+    levels = html.split("By level")[1].split("By leader")[0]
+    assert "On rhythm" not in levels
+
+
+def test_review_board_leads_with_coverage(client, login, org):
+    first = utcnow().date().replace(day=1)
+    last_month = Period("month", first).shifted(-1)
+    when = datetime.combine(last_month.start + timedelta(days=3), datetime.min.time(),
+                            tzinfo=UTC).replace(hour=9)
+    leader = _twelve_managers(held=2, when=when)
+    db.session.commit()
+    login(leader)
+    html = client.get("/reinforcement/reviews/").get_data(as_text=True)
+    assert f"2 of 12 managers coaching in {last_month.label}" in html
+    assert html.count("Not coaching: no check-in held") == 10

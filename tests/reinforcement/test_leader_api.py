@@ -65,7 +65,7 @@ def test_adherence_rolls_up_the_callers_subtree(client, org):
     figures = coaches[str(org.manager_a1.id)]["figures"]
     assert (figures["check_ins"], figures["held_on_time_pct"], figures["agenda_ahead_pct"]) == (
         1, 100, 100)
-    assert coaches[str(org.manager_a2.id)]["needs_help"] == ["No check-ins due"]
+    assert coaches[str(org.manager_a2.id)]["needs_help"] == ["Not coaching: no check-in held"]
     assert [row["key"] for row in body["leaders"]] == [str(org.leader_a.id)]
     assert {row["level"] for row in body["levels"]} == {"manager", "leader"}
     assert body["trend"] and body["total"]["coaches"] == 3
@@ -94,13 +94,17 @@ def test_adherence_refuses_bad_parameters(client, org, query, field):
 
 def test_a_leader_confirms_and_gives_feedback_through_the_api(client, org):
     headers = bearer(org.leader_a)
-    response = client.post("/api/v1/leader-reviews/", headers=headers, json={
-        "manager_id": org.manager_a1.id, "period_start": _month().isoformat(),
-        "decision": "confirmed"})
+    confirm = {"manager_id": org.manager_a1.id, "period_start": _month().isoformat(),
+               "decision": "confirmed"}
+    refused = client.post("/api/v1/leader-reviews/", headers=headers, json=confirm)
+    assert refused.status_code == 422  # no check-in held this month, and no note
+    assert "held no check-ins" in refused.get_json()["errors"]["note"][0]
+    response = client.post("/api/v1/leader-reviews/", headers=headers,
+                           json={**confirm, "note": "On leave; coached in person."})
     assert response.status_code == 201
     body = response.get_json()
-    assert (body["decision"], body["manager"], body["leader_id"]) == (
-        "confirmed", org.manager_a1.name, org.leader_a.id)
+    assert (body["decision"], body["manager"], body["leader_id"], body["note"]) == (
+        "confirmed", org.manager_a1.name, org.leader_a.id, "On leave; coached in person.")
     response = client.post("/api/v1/leader-reviews/", headers=headers, json={
         "manager_id": org.manager_a2.id, "period_start": _month().isoformat(),
         "decision": "feedback", "feedback": "Hold the 1:1s weekly."})
@@ -164,7 +168,7 @@ def test_a_scorecard_is_attached_through_the_api(client, org):
     db.session.commit()
     response = client.post("/api/v1/leader-reviews/", headers=bearer(org.leader_a), json={
         "manager_id": org.manager_a1.id, "period_start": _month().isoformat(),
-        "decision": "confirmed", "observation_id": scorecard.id})
+        "decision": "confirmed", "observation_id": scorecard.id, "note": "Observed live."})
     assert response.status_code == 201 and response.get_json()["observation_id"] == scorecard.id
 
 

@@ -42,9 +42,18 @@ def _notes(person, kind: str) -> list[Notification]:
         Notification.recipient_id == person.id, Notification.kind == kind)))
 
 
+@pytest.fixture
+def coached(org):
+    """Each manager held a check-in in February and March 2030: their months may be confirmed
+    without a note."""
+    for manager in (org.manager_a1, org.manager_a2, org.manager_b1):
+        for month in (2, 3):
+            make.check_in(manager, org.rep_a1a, at(4, month=month), held_at=at(4, month=month))
+
+
 # --- decisions -------------------------------------------------------------------------------
 
-def test_leader_confirms_a_manager_for_a_month(org):
+def test_leader_confirms_a_manager_for_a_month(org, coached):
     review = reviews.confirm_reinforcement(org.manager_a1, MARCH, by=org.leader_a, now=NOW)
     assert (review.decision, review.period_start, review.period_end) == (
         ReviewDecision.CONFIRMED, MARCH, date(2030, 3, 31))
@@ -53,7 +62,7 @@ def test_leader_confirms_a_manager_for_a_month(org):
     assert "March 2030" in note.subject and note.link == f"/reinforcement/reviews/{review.id}"
 
 
-def test_an_executive_reviews_a_manager_deeper_down(org):
+def test_an_executive_reviews_a_manager_deeper_down(org, coached):
     review = reviews.confirm_reinforcement(org.manager_b1, MARCH, by=org.exec, now=NOW)
     assert review.leader_id == org.exec.id
 
@@ -75,7 +84,7 @@ def test_confirmation_refused_with_a_clear_message_and_nothing_written(org, by, 
     assert _audits("review.confirm") == 0
 
 
-def test_a_second_decision_of_the_same_kind_is_refused(org):
+def test_a_second_decision_of_the_same_kind_is_refused(org, coached):
     reviews.confirm_reinforcement(org.manager_a1, MARCH, by=org.leader_a, now=NOW)
     with pytest.raises(ValidationError, match="already confirmed"):
         reviews.confirm_reinforcement(org.manager_a1, MARCH, by=org.leader_a, now=NOW)
@@ -99,7 +108,7 @@ def test_feedback_needs_text_and_is_emailed_to_the_manager(org):
         OutboxMessage.notification_id == note.id)) is not None
 
 
-def test_feedback_may_replace_a_confirmation_and_be_revised_until_acknowledged(org):
+def test_feedback_may_replace_a_confirmation_and_be_revised_until_acknowledged(org, coached):
     confirmed = reviews.confirm_reinforcement(org.manager_a1, MARCH, by=org.leader_a, now=NOW)
     review = reviews.send_feedback(org.manager_a1, MARCH, "First thoughts.", by=org.leader_a,
                                    now=NOW)
@@ -115,7 +124,7 @@ def test_feedback_may_replace_a_confirmation_and_be_revised_until_acknowledged(o
     assert review.feedback == "Better put."
 
 
-def test_only_the_manager_acknowledges_feedback_and_only_once(org):
+def test_only_the_manager_acknowledges_feedback_and_only_once(org, coached):
     review = reviews.send_feedback(org.manager_a1, MARCH, "Agendas earlier.", by=org.leader_a,
                                    now=NOW)
     with pytest.raises(ValidationError, match="Only the manager"):
@@ -130,7 +139,7 @@ def test_only_the_manager_acknowledges_feedback_and_only_once(org):
         reviews.acknowledge_feedback(confirmed, by=org.manager_a2)
 
 
-def test_a_leaders_shared_coaching_scorecard_can_be_attached(org):
+def test_a_leaders_shared_coaching_scorecard_can_be_attached(org, coached):
     scorecard = make.coaching_scorecard(org.leader_a, org.manager_a1)
     review = reviews.confirm_reinforcement(org.manager_a1, MARCH, by=org.leader_a, now=NOW,
                                            observation=scorecard)
@@ -189,7 +198,8 @@ def test_shared_check_ins_never_carry_private_notes(org):
 # --- pages -----------------------------------------------------------------------------------
 
 def _this_month() -> date:
-    return utcnow().date().replace(day=1)
+    """The month the review pages open on: the last complete one."""
+    return Period("month", utcnow().date().replace(day=1)).shifted(-1).start
 
 
 def _moment(day: int = 1) -> datetime:
@@ -197,7 +207,13 @@ def _moment(day: int = 1) -> datetime:
     return datetime(start.year, start.month, day, 9, tzinfo=NOW.tzinfo)
 
 
+def _held_last_month(*managers) -> None:
+    for manager in managers:
+        make.check_in(manager, factories.person(manager=manager), _moment(), held_at=_moment())
+
+
 def test_leader_review_page_lists_managers_under_them_only(client, login, org):
+    _held_last_month(org.manager_a1, org.manager_a2)
     login(org.leader_a)
     html = client.get("/reinforcement/reviews/").get_data(as_text=True)
     assert org.manager_a1.name in html and org.manager_a2.name in html
@@ -226,6 +242,7 @@ def test_manager_page_shows_shared_notes_not_private_ones(client, login, org):
 
 
 def test_confirm_over_http_then_the_buttons_give_way(client, login, org):
+    _held_last_month(org.manager_a1, org.manager_a2)
     login(org.leader_a)
     month = _this_month().strftime("%Y-%m")
     response = client.post(f"/reinforcement/reviews/managers/{org.manager_a1.id}/confirm",
@@ -239,7 +256,7 @@ def test_confirm_over_http_then_the_buttons_give_way(client, login, org):
 
 def test_confirming_a_future_month_over_http_is_refused(client, login, org):
     login(org.leader_a)
-    future = Period("month", _this_month()).shifted(1).key
+    future = Period("month", _this_month()).shifted(2).key
     response = client.post(f"/reinforcement/reviews/managers/{org.manager_a1.id}/confirm",
                            data={"month": future}, follow_redirects=True)
     assert "has not begun" in response.get_data(as_text=True)
@@ -380,3 +397,57 @@ def test_managers_get_the_rhythm_link_and_reps_do_not(client, login, org):
     client.post("/logout")
     login(org.rep_a1a)
     assert 'href="/reinforcement/adherence/"' not in client.get("/").get_data(as_text=True)
+
+
+# --- a month without a check-in held ----------------------------------------------------------
+
+def test_confirming_a_month_with_no_check_in_held_needs_a_note(org):
+    # Scheduled but not held: the month has no coaching to confirm.
+    make.check_in(org.manager_a1, org.rep_a1a, at(5))
+    with pytest.raises(ValidationError, match="held no check-ins in March 2030") as refused:
+        reviews.confirm_reinforcement(org.manager_a1, MARCH, by=org.leader_a, now=NOW,
+                                      note="   ")
+    assert refused.value.field == "note" and _count(LeaderReview) == 0
+    review = reviews.confirm_reinforcement(org.manager_a1, MARCH, by=org.leader_a, now=NOW,
+                                           note="Parental leave until the 28th.")
+    assert review.note == "Parental leave until the 28th."
+    [told] = _notes(org.manager_a1, reviews.CONFIRMED_KIND)
+    assert told.body == "Parental leave until the 28th."
+
+
+def test_review_pages_open_on_the_last_complete_month(client, login, org):
+    login(org.leader_a)
+    last = Period("month", _this_month())
+    html = client.get("/reinforcement/reviews/").get_data(as_text=True)
+    assert f"Review managers: {last.label}" in html
+    html = client.get(f"/reinforcement/reviews/managers/{org.manager_a1.id}").get_data(
+        as_text=True)
+    assert f"coaching in {last.label}" in html
+
+
+def test_a_month_without_check_ins_is_confirmed_over_http_only_with_a_note(client, login, switch,
+                                                                          org):
+    month = _this_month().strftime("%Y-%m")
+    login(org.leader_a)
+    board = client.get("/reinforcement/reviews/").get_data(as_text=True)
+    assert "No check-ins held: confirm with a note" in board and "/confirm" not in board
+    page = client.get(f"/reinforcement/reviews/managers/{org.manager_a1.id}").get_data(
+        as_text=True)
+    assert "held no check-ins in" in page and 'name="note"' in page
+
+    url = f"/reinforcement/reviews/managers/{org.manager_a1.id}/confirm"
+    refused = client.post(url, data={"month": month, "note": ""})
+    assert refused.status_code == 422
+    assert "say in a note why you confirm" in refused.get_data(as_text=True)
+    assert _count(LeaderReview) == 0
+
+    assert client.post(url, data={"month": month, "note": "On leave all month."}
+                       ).status_code == 302
+    review = db.session.scalar(select(LeaderReview))
+    assert "Note: On leave all month." in client.get("/reinforcement/reviews/").get_data(
+        as_text=True)
+    switch(org.manager_a1)
+    assert "On leave all month." in client.get("/reinforcement/feedback/").get_data(
+        as_text=True)
+    assert "On leave all month." in client.get(f"/reinforcement/reviews/{review.id}").get_data(
+        as_text=True)
