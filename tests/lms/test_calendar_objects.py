@@ -53,9 +53,10 @@ def test_icalendar_is_a_main_dependency_and_a_second_parser_is_pinned_for_tests(
     assert any(pin.startswith("vobject==") for pin in project["optional-dependencies"]["test"])
 
 
-def test_feed_and_every_download_are_the_builders_output(app, client, login, org):
-    org.rep_a1a.time_zone = "Europe/Berlin"
-    course = factories.course(title="Objection handling")
+def _calendar_of_a_rep(org, zone: str):
+    """A rep in ``zone`` with a due course, a session seat, a check-in and a feed (committed)."""
+    org.rep_a1a.time_zone = zone
+    course = factories.course(title="Discovery")
     taken = enrolment.enrol(org.rep_a1a, course, by=org.rep_a1a, notify_person=False)
     taken.due_at = (utcnow() + timedelta(days=9)).replace(microsecond=0)
     session = _session(org, location="Room 4, Berlin office")
@@ -63,6 +64,11 @@ def test_feed_and_every_download_are_the_builders_output(app, client, login, org
     check_in = make.check_in(org.manager_a1, org.rep_a1a, days=3)
     _token, secret = create_feed(org.rep_a1a)
     db.session.commit()
+    return taken, session, check_in, secret
+
+
+def test_feed_and_every_download_are_the_builders_output(app, client, login, org):
+    taken, session, check_in, secret = _calendar_of_a_rep(org, "Europe/Berlin")
 
     feed = _own_serialization(app.test_client().get(f"/calendar/{secret}.ics").data)
     uids = {str(event["UID"]) for event in feed.walk("VEVENT")}
@@ -77,15 +83,7 @@ def test_feed_and_every_download_are_the_builders_output(app, client, login, org
 
 
 def test_sessions_and_check_ins_block_time_with_their_place_and_due_dates_do_not(org):
-    org.rep_a1a.time_zone = "America/New_York"
-    course = factories.course(title="Discovery")
-    taken = enrolment.enrol(org.rep_a1a, course, by=org.rep_a1a, notify_person=False)
-    taken.due_at = (utcnow() + timedelta(days=9)).replace(microsecond=0)
-    session = _session(org, location="Room 4, Berlin office")
-    live.register(org.rep_a1a, session, by=org.rep_a1a)
-    check_in = make.check_in(org.manager_a1, org.rep_a1a, days=3)
-    _token, secret = create_feed(org.rep_a1a)
-    db.session.commit()
+    taken, session, check_in, secret = _calendar_of_a_rep(org, "America/New_York")
 
     from flask import current_app
     data = current_app.test_client().get(f"/calendar/{secret}.ics").data

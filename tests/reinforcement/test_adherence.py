@@ -337,13 +337,18 @@ def test_a_coach_without_reports_and_nothing_due_is_not_counted_as_expected(org)
     assert (row.expected, row.coaching, row.flags) == (0, 0, [NO_CHECK_INS])
 
 
-def test_adherence_page_leads_with_coverage(client, login, org):
-    first = utcnow().date().replace(day=1)
-    last_month = Period("month", first).shifted(-1)
+def _twelve_managers_two_coaching_last_month():
+    """A leader of twelve managers, two of whom held a check-in last month (committed)."""
+    last_month = Period("month", utcnow().date().replace(day=1)).shifted(-1)
     when = datetime.combine(last_month.start + timedelta(days=3), datetime.min.time(),
                             tzinfo=UTC).replace(hour=9)
     leader = _twelve_managers(held=2, when=when)
     db.session.commit()
+    return leader, last_month
+
+
+def test_adherence_page_leads_with_coverage(client, login, org):
+    leader, last_month = _twelve_managers_two_coaching_last_month()
     login(leader)
     html = client.get(f"/reinforcement/adherence/?period=month&start={last_month.key}"
                       ).get_data(as_text=True)
@@ -355,12 +360,7 @@ def test_adherence_page_leads_with_coverage(client, login, org):
 
 
 def test_review_board_leads_with_coverage(client, login, org):
-    first = utcnow().date().replace(day=1)
-    last_month = Period("month", first).shifted(-1)
-    when = datetime.combine(last_month.start + timedelta(days=3), datetime.min.time(),
-                            tzinfo=UTC).replace(hour=9)
-    leader = _twelve_managers(held=2, when=when)
-    db.session.commit()
+    leader, last_month = _twelve_managers_two_coaching_last_month()
     login(leader)
     html = client.get("/reinforcement/reviews/").get_data(as_text=True)
     assert f"2 of 12 managers coaching in {last_month.label}" in html
