@@ -4,22 +4,18 @@ API blueprint next to the routes the OpenAPI document describes, and a live API 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import flask_migrate
 from flask import Flask
-from werkzeug.serving import make_server
 
-from lms import create_app
 from lms.auth.services import SCOPES, create_api_token
 from lms.extensions import db
 from lms.people.models import User
 from tests.factories import PASSWORD, Org
-from tests.live import QuietRequestHandler
+from tests.live import live_app, serving
 
 
 def token_headers(person: User, scopes: Iterable[str]) -> dict:
@@ -62,21 +58,8 @@ def serve_api(folder: Path, database_url: str | None = None) -> Iterator[LiveApi
     fixtures, which swap ``db.session`` for the test's. ``database_url`` (an empty
     database) replaces the SQLite file.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    app = create_app({
-        "TESTING": True,
-        "INSTANCE_PATH": str(folder),
-        "DATABASE_URL": database_url or f"sqlite:///{folder / 'api.db'}",
-        "SECRET_KEY": "live-api-test-secret-key",
-        "BASE_URL": "http://127.0.0.1",
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_COST": 1024,
-        "ARGON2_PARALLELISM": 1,
-        "OUTBOX_DIR": str(folder / "outbox"),
-        "OUTBOX_SWEEP_SECONDS": 0,
-    })
+    app = live_app(folder, database_url or f"sqlite:///{folder / 'api.db'}")
     with app.app_context():
-        flask_migrate.upgrade()
         org = Org()
         tokens = {}
         for role, person in (("admin", org.admin), ("manager", org.manager_a1)):
@@ -84,14 +67,5 @@ def serve_api(folder: Path, database_url: str | None = None) -> Iterator[LiveApi
                                                     scopes=sorted(SCOPES), days=1)
         db.session.commit()
         people = {name: person.id for name, person in vars(org).items()}
-    server = make_server("127.0.0.1", 0, app, threaded=True,
-                         request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveApi(f"http://127.0.0.1:{server.server_port}", tokens, people)
-    finally:
-        server.shutdown()
-        thread.join()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield LiveApi(url, tokens, people)

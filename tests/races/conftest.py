@@ -19,20 +19,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import flask_migrate
 import pytest
 import requests
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from lms import create_app
 from lms.audit.models import AuditEntry
 from lms.extensions import db, limiter
 from lms.notify import jobs
 from lms.notify.models import Notification, OutboxMessage
 from tests.factories import PASSWORD
-from tests.live import QuietRequestHandler, suite_database
+from tests.live import live_app, serving, suite_database
 
 T = TypeVar("T")
 TIMEOUT = 30  # seconds a request may take before the test gives up on it
@@ -100,37 +97,11 @@ def live(tmp_path_factory) -> Iterator[LiveServer]:
     """Serve a fresh Cadence app on a free local port, on a database of its own."""
     folder = tmp_path_factory.mktemp("races")
     with suite_database(folder) as url:
-        app = create_app({
-            "TESTING": True,
-            "INSTANCE_PATH": str(folder),
-            "DATABASE_URL": url,
-            "SECRET_KEY": "race-test-secret-key",
-            "BASE_URL": "http://127.0.0.1",
-            "WTF_CSRF_ENABLED": False,
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_COST": 1024,
-            "ARGON2_PARALLELISM": 1,
-            "OUTBOX_DIR": str(folder / "outbox"),
-            "OUTBOX_SWEEP_SECONDS": 0,
-            # Fifty requests at once each hold a connection while they wait on a row lock.
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 60},
-        })
-        with app.app_context():
-            flask_migrate.upgrade()
-        server = make_server("127.0.0.1", 0, app, threaded=True,
-                             request_handler=QuietRequestHandler)
-        server.daemon_threads = True
-        app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield LiveServer(app.config["BASE_URL"], app)
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join()
-            with app.app_context():
-                db.engine.dispose()
+        # Fifty requests at once each hold a connection while they wait on a row lock.
+        app = live_app(folder, url, WTF_CSRF_ENABLED=False,
+                       SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 60})
+        with serving(app) as base_url:
+            yield LiveServer(base_url, app)
 
 
 def race(count: int, send: Callable[[int], requests.Response]) -> list[requests.Response]:
