@@ -6,6 +6,7 @@ import math
 import time
 
 from flask import Flask, Response, current_app, g, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from lms.security import secure
@@ -79,11 +80,26 @@ def _own_headers(error: HTTPException) -> list[tuple[str, str]]:
     return headers
 
 
+def _typed_text() -> list[tuple[str, str]]:
+    """What a refused form carried (field name, value), its token left out, so a person whose
+    page expired can copy their words back instead of losing them."""
+    return [(name, value) for name, value in request.form.items(multi=True)
+            if name != "csrf_token" and value.strip()]
+
+
+def _same_site_referrer() -> str | None:
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else None
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
             body = {"errors": _api_errors(error)}
+        elif isinstance(error, CSRFError):
+            body = render_template("errors/expired_form.html", error=error,
+                                   typed=_typed_text(), back=_same_site_referrer())
         else:
             template = f"errors/{error.code}.html" if error.code in (403, 404, 429) else None
             body = render_template(template or "errors/generic.html", error=error)
