@@ -20,10 +20,15 @@ FIGURE_HEADER = ("check_ins_due", "held", "held_on_time", "held_on_time_pct", "a
                  "agenda_ahead_pct", "action_items_due", "action_items_done",
                  "action_items_done_pct", "late_action_items", "median_days_overdue",
                  "gap_reviews", "gap_reviews_evaluated", "gap_reviews_evaluated_pct")
+# Coverage leads, as on the page: who is expected to coach (people report to them, or they
+# held a check-in) and whether they held any, so a spreadsheet never reads absence as health.
+COVERAGE_HEADER = ("coaches_expected", "coaches_coaching")
 HEADERS = {
-    "coaches": ("name", "email", "level", *FIGURE_HEADER, "needs_help"),
-    "leaders": ("leader", "email", "managers", *FIGURE_HEADER, "needs_help"),
-    "levels": ("level", "coaches", *FIGURE_HEADER, "needs_help"),
+    "coaches": ("name", "email", "level", "direct_reports", "coaching", *FIGURE_HEADER,
+                "needs_help"),
+    "leaders": ("leader", "email", "managers", *COVERAGE_HEADER, *FIGURE_HEADER,
+                "needs_help"),
+    "levels": ("level", "coaches", *COVERAGE_HEADER, *FIGURE_HEADER, "needs_help"),
     "trend": ("from", "to", *FIGURE_HEADER),
 }
 
@@ -87,14 +92,23 @@ def _flags(row: Row) -> str:
     return "; ".join(row.flags)
 
 
+def _coaching(row: Row) -> str:
+    """One coach: "yes" when they held a check-in, "no" when expected to and did not, and
+    empty when nobody reports to them and they held none."""
+    if not row.expected:
+        return ""
+    return "yes" if row.coaching else "no"
+
+
 def csv_rows(report: Rollup, table: str) -> list[list]:
     """The rows of one table of the report, in ``HEADERS[table]`` order."""
     if table == "coaches":
-        return [[r.label, r.person.email, r.person.level, *_figures(r.figures), _flags(r)]
-                for r in report.coaches]
+        return [[r.label, r.person.email, r.person.level, r.person.reports,
+                 _coaching(r), *_figures(r.figures), _flags(r)] for r in report.coaches]
     if table == "leaders":
-        return [[r.label, r.person.email, r.coaches, *_figures(r.figures), _flags(r)]
-                for r in report.leaders]
+        return [[r.label, r.person.email, r.coaches, r.expected, r.coaching,
+                 *_figures(r.figures), _flags(r)] for r in report.leaders]
     if table == "levels":
-        return [[r.label, r.coaches, *_figures(r.figures), _flags(r)] for r in report.levels]
+        return [[r.label, r.coaches, r.expected, r.coaching, *_figures(r.figures), _flags(r)]
+                for r in report.levels]
     return [[step.start, _last(step), *_figures(step.figures)] for step in report.trend]

@@ -272,6 +272,21 @@ def test_csv_rows_carry_the_figures(org):
     assert named["needs_help"].startswith("Check-ins not held on time")
 
 
+def test_csv_leads_with_coverage_so_a_silent_manager_reads_as_not_coaching(org):
+    _a1_data(org)
+    report = rollup(org.leader_a, PERIOD, now=NOW)
+    coaches = {row[0]: dict(zip(HEADERS["coaches"], row, strict=True))
+               for row in csv_rows(report, "coaches")}
+    assert coaches[org.manager_a1.name]["coaching"] == "yes"
+    assert coaches[org.manager_a1.name]["direct_reports"] == 2
+    assert coaches[org.manager_a2.name]["coaching"] == "no"  # reports, no check-in held
+    managers = next(dict(zip(HEADERS["levels"], row, strict=True))
+                    for row in csv_rows(report, "levels") if row[0] == "Manager")
+    assert (managers["coaches_expected"], managers["coaches_coaching"]) == (2, 1)
+    leader = dict(zip(HEADERS["leaders"], csv_rows(report, "leaders")[0], strict=True))
+    assert (leader["managers"], leader["coaches_expected"], leader["coaches_coaching"]) == (2, 2, 1)
+
+
 def test_report_page_query_count_is_constant(client, login, org, count_queries):
     login(org.exec)
     client.get("/reinforcement/adherence/")
