@@ -23,7 +23,8 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: run install test test-install system-deps system-test-deps migrate demo lint bench clean
+.PHONY: run install test test-install system-deps system-test-deps migrate demo lint bench clean \
+	docs guide-shots
 
 # `cadence serve` serves with waitress (threads: CADENCE_SERVE_THREADS) and runs the embedded
 # periodic sweep (email retries, reminders).
@@ -56,9 +57,17 @@ migrate:
 demo:
 	$(FLASK) cadence demo --if-empty
 
-test: test-install
+test: test-install docs
 	$(BIN)/ruff check lms courses assessments reinforcement tests bench
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The documentation site (build/site); --strict turns a broken link or picture into a failure.
+docs: test-install
+	$(BIN)/mkdocs build --strict --quiet
+
+# Retake the user guide's pictures from the demo data (the browser suite walks the same tour).
+guide-shots: test-install
+	CADENCE_GUIDE_SHOTS=docs/guide/img $(BIN)/pytest tests/browser/test_user_guide.py
 
 bench: install
 	$(BIN)/python -m bench.run
