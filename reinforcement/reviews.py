@@ -21,8 +21,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from assessments.models import Observation, ObservationKind, ObservationStatus
-from lms.audit.services import pending_changes, record
-from lms.claims import add_once
+from lms.audit.services import pending_changes, record, value_changes
+from lms.claims import add_once, claim
 from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
@@ -229,26 +229,49 @@ def send_feedback(manager: User, period_start: date, text: str, *, by: User,
                               field="feedback")
     _check_observation(observation, manager, by)
     review = _existing(by, manager, period)
-    if review is not None and review.acknowledged_at is not None:
-        raise ValidationError(f"{manager.name} has acknowledged your feedback for "
-                              f"{period.label}: it is final.", field="decision")
-    action = "review.feedback" if review is None else "review.revise"
+    values = {"decision": ReviewDecision.FEEDBACK, "feedback": text, "updated_at": now}
+    if observation is not None:
+        values["observation_id"] = observation.id
     if review is None:
         review = LeaderReview(leader_id=by.id, manager_id=manager.id, created_at=now,
-                              period_start=period.start, period_end=period.last_day)
-    review.decision, review.feedback, review.updated_at = ReviewDecision.FEEDBACK, text, now
-    if observation is not None:
-        review.observation_id = observation.id
-    changes = pending_changes(review, ("decision", "feedback", "observation_id"))
-    if action == "review.feedback" and not add_once(review):  # a racing request was first
-        raise ValidationError(f"You already reviewed {manager.name}'s coaching for "
-                              f"{period.label}.", field="decision")
+                              period_start=period.start, period_end=period.last_day, **values)
+        if not add_once(review):  # a racing request was first
+            raise ValidationError(f"You already reviewed {manager.name}'s coaching for "
+                                  f"{period.label}.", field="decision")
+        action, changes = "review.feedback", {}
+    else:
+        changes = _revise(review, values, manager, period)
+        if not changes:  # the same feedback again (a second click): nothing to tell
+            return review
+        action = "review.revise"
     db.session.flush()
     record(by, action, review, summary=f"{manager.name}, {period.label}", changes=changes)
     notify(manager, kind=FEEDBACK_KIND, link=review_path(review),
            subject=f"{by.name} sent you feedback on your coaching in {period.label}",
            body=text)
     return review
+
+
+def _revise(review: LeaderReview, values: dict, manager: User, period: Period) -> dict:
+    """Change ``review`` to ``values`` unless they are already what it holds; the changes.
+
+    The write is a claim on the review as this request read it, so of two identical
+    revisions sent at once only the first changes it (and tells the manager).
+    """
+    fields = [name for name in values if name != "updated_at"]
+    changes = value_changes(review, {name: values[name] for name in fields})
+    if review.acknowledged_at is not None:
+        raise ValidationError(f"{manager.name} has acknowledged your feedback for "
+                              f"{period.label}: it is final.", field="decision")
+    if not changes:
+        return {}
+    as_read = [getattr(LeaderReview, name) == getattr(review, name) for name in fields]
+    if claim(review, LeaderReview.acknowledged_at.is_(None), *as_read, **values):
+        return changes
+    if all(getattr(review, name) == values[name] for name in fields):
+        return {}  # a racing request sent exactly this
+    raise ValidationError(f"Your feedback for {period.label} changed meanwhile (another tab?): "
+                          "reload the page and revise it again.", field="feedback")
 
 
 def attach_observation(review: LeaderReview, observation: Observation, *,

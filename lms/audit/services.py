@@ -23,6 +23,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def value_changes(obj: Any, values: dict[str, Any]) -> dict[str, list]:
+    """Return ``{field: [old, new]}`` for the ``values`` that differ from what ``obj`` holds
+    (for a write made by an UPDATE statement rather than through the object)."""
+    return {key: [_plain(getattr(obj, key)), _plain(value)] for key, value in values.items()
+            if getattr(obj, key) != value}
+
+
 def pending_changes(obj: Any, fields: tuple[str, ...] | None = None) -> dict[str, list]:
     """Return ``{field: [old, new]}`` for the unflushed column changes on ``obj``."""
     state = inspect(obj)

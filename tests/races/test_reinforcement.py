@@ -19,7 +19,7 @@ from reinforcement.models import (
     ReviewDecision,
 )
 from reinforcement.plans.teams import SCHEDULED_KIND
-from reinforcement.reviews import ACKNOWLEDGED_KIND, CONFIRMED_KIND
+from reinforcement.reviews import ACKNOWLEDGED_KIND, CONFIRMED_KIND, FEEDBACK_KIND
 from tests import factories
 from tests.races.conftest import post_all
 from tests.reinforcement import factories_goals, factories_leaders, factories_plans
@@ -48,6 +48,25 @@ def test_a_leader_confirms_a_managers_coaching_once(live, crowd):
         select(LeaderReview.id).where(LeaderReview.leader_id == leader_id)))
     assert live.audits("review.confirm", review_id) == 1
     assert live.notifications(CONFIRMED_KIND, [manager_id]) == 1
+
+
+def test_a_double_clicked_feedback_revision_tells_the_manager_once(live, crowd):
+    def build():
+        leader, manager = _leader_and_manager()
+        review = factories_leaders.review(leader, manager, decision=ReviewDecision.FEEDBACK,
+                                          month=LAST_MONTH)
+        return leader.email, manager.id, review.id
+    email, manager_id, review_id = live.seed(build)
+
+    post_all(live.signed_in(email),
+             f"{live.url}/reinforcement/reviews/managers/{manager_id}/feedback", crowd,
+             data={"month": f"{LAST_MONTH:%Y-%m}", "observation": "0",
+                   "feedback": "Prepare the agenda the day before."})
+
+    assert live.audits("review.revise", review_id) == 1
+    assert live.notifications(FEEDBACK_KIND, [manager_id]) == 1
+    assert live.read(lambda: db.session.get(LeaderReview, review_id).feedback) == (
+        "Prepare the agenda the day before.")
 
 
 def test_a_manager_acknowledges_feedback_once(live, crowd):

@@ -124,6 +124,21 @@ def test_feedback_may_replace_a_confirmation_and_be_revised_until_acknowledged(o
     assert review.feedback == "Better put."
 
 
+def test_the_same_feedback_sent_again_changes_and_tells_nothing(org, coached):
+    review = reviews.send_feedback(org.manager_a1, MARCH, "Agendas earlier.", by=org.leader_a,
+                                   now=NOW)
+    db.session.flush()
+    again = reviews.send_feedback(org.manager_a1, MARCH, "  Agendas earlier. ", by=org.leader_a,
+                                  now=NOW)
+    assert again is review and review.feedback == "Agendas earlier."
+    assert _audits("review.revise") == 0
+    assert len(_notes(org.manager_a1, reviews.FEEDBACK_KIND)) == 1
+    reviews.send_feedback(org.manager_a1, MARCH, "Agendas the day before.", by=org.leader_a,
+                          now=NOW)
+    assert _audits("review.revise") == 1
+    assert len(_notes(org.manager_a1, reviews.FEEDBACK_KIND)) == 2
+
+
 def test_only_the_manager_acknowledges_feedback_and_only_once(org, coached):
     review = reviews.send_feedback(org.manager_a1, MARCH, "Agendas earlier.", by=org.leader_a,
                                    now=NOW)
