@@ -4,6 +4,7 @@ submitting once, the course step, and answers that never reach the browser early
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -377,8 +378,16 @@ SECRETS = ("Zephyrlike", "4242.5", "4242", "0.25", "tolerance", "accepted", "par
            "Because of", "explanation", '"correct"', "is_correct", "correct_answer")
 
 
+def _leaks(secret: str, text: str) -> bool:
+    """Whether ``secret`` is in ``text``; a number only as a whole number, so a timestamp's
+    digits ("…:10.254321") never pass for the tolerance 0.25."""
+    if not secret[0].isdigit():
+        return secret in text
+    return re.search(rf"(?<![\d.]){re.escape(secret)}(?![\d])", text) is not None
+
+
 def _assert_no_secrets(text: str) -> None:
-    leaked = [secret for secret in SECRETS if secret in text]
+    leaked = [secret for secret in SECRETS if _leaks(secret, text)]
     assert not leaked, leaked
 
 
