@@ -14,8 +14,8 @@ from courses import bp
 from courses.live import ics, walk_ins
 from courses.live import services as live
 from courses.live.forms import (
-    DisputeForm,
     ROSTER_STATUSES,
+    DisputeForm,
     PostForm,
     RegisterForm,
     ResolveForm,

@@ -65,8 +65,9 @@ def test_each_person_gets_one_tap_choices_and_the_save_bar_stays_in_view(
     login(facilitator)
     page = client.get(f"/courses/sessions/{session.id}/roster").get_data(as_text=True)
     for registration in regs:
-        radios = re.findall(rf'<input type="radio" class="btn-check" name="status-{registration.id}"'
-                            rf' id="([^"]+)" value="(\w+)"\s+autocomplete="off"( checked)?>', page)
+        radios = re.findall(rf'<input type="radio" class="btn-check" '
+                            rf'name="status-{registration.id}" id="([^"]+)" value="(\w+)"\s+'
+                            r'autocomplete="off"( checked)?>', page)
         assert [value for _ident, value, _checked in radios] == list(STATUSES)
         for ident, value, _checked in radios:  # each choice has its own visible label
             assert f'<label class="btn btn-outline-secondary" for="{ident}">{STATUSES[value]}' \
