@@ -131,7 +131,15 @@ def test_facilitator_takes_attendance_with_one_tap_per_person_on_a_phone(
     expect(wanda.get_by_label("Present", exact=True)).to_be_focused()
     expect(lotta.get_by_label("Left early", exact=True)).to_be_checked()
     expect(lotta.get_by_label("Minutes")).to_have_value("60")
-    tap_status(wanda, "Present")
+    # The choices are radio buttons: Space picks the focused one, arrow keys move along.
+    phone.keyboard.press("Space")
+    expect(wanda.get_by_label("Present", exact=True)).to_be_checked()
+    phone.keyboard.press("ArrowRight")
+    expect(wanda.get_by_label("Left early", exact=True)).to_be_checked()
+    expect(wanda.get_by_label("Left after")).to_be_visible()
+    phone.keyboard.press("ArrowLeft")
+    expect(wanda.get_by_label("Present", exact=True)).to_be_checked()
+    expect(wanda.get_by_label("Left after")).to_be_hidden()
     expect(counts).to_have_text("Present 4 · Left early 1 · Absent 1 · Excused 1 · Not marked 0")
 
     # The Save bar stays at the bottom of the screen while the top of the roster shows.
