@@ -10,10 +10,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from courses.live.models import AttendanceStatus
 from lms.forms import EMAIL_FORMAT
+from lms.web.converters import ID_MAX
 from lms.web.text import SingleLine
 
 # The roster's one-tap choices, in the order a facilitator meets them.
@@ -72,7 +80,7 @@ class WalkInForm(FlaskForm):
 
     who = StringField("Walk-in's name or email", validators=[DataRequired(), Length(max=200)],
                       render_kw={"autocomplete": "off", "spellcheck": "false"})
-    person = IntegerField(validators=[Optional()])
+    person = IntegerField(validators=[Optional(), NumberRange(min=1, max=ID_MAX)])
 
 
 class DisputeForm(FlaskForm):

@@ -205,3 +205,13 @@ def test_before_the_session_starts_a_walk_in_gets_no_row_to_mark(client, login, 
     answer = client.post(f"/courses/sessions/{session.id}/roster/walk-in",
                          data={"who": "Raj"}, headers={"Accept": "application/json"})
     assert answer.get_json() == {"message": "Raj Rep added as a walk-in.", "row": None}
+
+
+@pytest.mark.parametrize("person", ["99999999999999999999999", "abc", "0"])
+def test_a_forged_suggestion_adds_nobody(client, login, kickoff, facilitator, person):
+    session, regs = kickoff
+    login(facilitator)
+    response = client.post(f"/courses/sessions/{session.id}/roster/walk-in",
+                           data={"who": "Raj", "person": person}, follow_redirects=True)
+    assert "Type the walk-in" in response.get_data(as_text=True)
+    assert len(live.roster(session)) == len(regs)
