@@ -10,10 +10,25 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from courses.live.models import AttendanceStatus
 from lms.forms import EMAIL_FORMAT
+from lms.web.converters import ID_MAX
 from lms.web.text import SingleLine
+
+# The roster's one-tap choices, in the order a facilitator meets them.
+ROSTER_STATUSES = [(AttendanceStatus.ATTENDED.value, "Present"),
+                   (AttendanceStatus.LEFT_EARLY.value, "Left early"),
+                   (AttendanceStatus.ABSENT.value, "Absent"),
+                   (AttendanceStatus.EXCUSED.value, "Excused")]
 
 
 def parse_segments(text: str) -> list[tuple[str, int]]:
@@ -61,7 +76,11 @@ class PostForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
-    email = StringField("Walk-in's email", validators=[DataRequired(), EMAIL_FORMAT])
+    """The walk-in typed by name or email; ``person`` comes from a suggestion's button."""
+
+    who = StringField("Walk-in's name or email", validators=[DataRequired(), Length(max=200)],
+                      render_kw={"autocomplete": "off", "spellcheck": "false"})
+    person = IntegerField(validators=[Optional(), NumberRange(min=1, max=ID_MAX)])
 
 
 class DisputeForm(FlaskForm):

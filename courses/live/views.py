@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from courses import bp
-from courses.live import ics
+from courses.live import ics, walk_ins
 from courses.live import services as live
 from courses.live.forms import (
+    ROSTER_STATUSES,
     DisputeForm,
     PostForm,
     RegisterForm,
@@ -24,7 +25,6 @@ from courses.live.forms import (
 )
 from courses.live.models import (
     AttendanceConfirmation,
-    AttendanceStatus,
     LiveSession,
     Registration,
     RegistrationStatus,
@@ -32,12 +32,12 @@ from courses.live.models import (
 )
 from lms.authz import load_visible, permission_required, require, visible
 from lms.db import utcnow
-from lms.errors import CadenceError
+from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.forms import apply_error
 from lms.people import tree
 from lms.people.models import User
-from lms.web.args import parse_int
+from lms.web.args import parse_int, wants_json
 from lms.web.converters import ID_MAX
 
 RECENT = timedelta(days=30)  # how far back the list shows sessions that have ended
@@ -276,7 +276,7 @@ def session_roster(livesession: LiveSession):
                          "courses.session_roster")
     return render_template(
         "courses/live/roster.html", session=livesession, rows=live.roster(livesession),
-        statuses=list(AttendanceStatus), form=form, error=error, walk_in=WalkInForm(),
+        statuses=ROSTER_STATUSES, form=form, error=error, walk_in=WalkInForm(),
         disputes=live.disputes(livesession), resolve=ResolveForm(),
         state=live.confirmation_state(livesession), is_open=live.attendance_open(livesession))
 
@@ -293,19 +293,44 @@ def session_all_present(livesession: LiveSession):
     return _done(livesession, f"All {saved} marked present.", "courses.session_roster")
 
 
+@bp.get("/sessions/<int:id>/roster/people")
+@permission_required("session.facilitate", LiveSession)
+def session_walk_in_people(livesession: LiveSession):
+    """People the facilitator may add as walk-ins, matching ``q``: names and job titles."""
+    found = walk_ins.candidates(livesession, request.args.get("q", ""))
+    return jsonify(items=[{"id": p.id, "name": p.name, "job_title": p.job_title}
+                          for p in found], meta={"limit": walk_ins.LIMIT})
+
+
+def _walk_in_added(livesession: LiveSession, registration: Registration):
+    """A script gets the person's roster row to insert; a form post the roster again."""
+    message = f"{registration.user.name} added as a walk-in."
+    if not wants_json():
+        return _done(livesession, message, "courses.session_roster")
+    db.session.commit()
+    row = None
+    if live.attendance_open(livesession):
+        row = render_template("courses/live/_roster_row.html", session=livesession,
+                              registration=registration, attendance=None,
+                              statuses=ROSTER_STATUSES)
+    return jsonify(message=message, row=row)
+
+
 @bp.post("/sessions/<int:id>/roster/walk-in")
 @permission_required("session.facilitate", LiveSession)
 def session_walk_in(livesession: LiveSession):
     form = WalkInForm()
-    person = _person_by_email(form.email.data or "") if form.validate_on_submit() else None
-    if person is None:
-        return _refused(livesession, CadenceError("Nobody has that email address."),
-                        "courses.session_roster")
     try:
-        live.add_walk_in(livesession, person, by=current_user)
+        if not form.validate_on_submit():
+            raise ValidationError("Type the walk-in's name or email.", field="who")
+        person = walk_ins.find(form.who.data, form.person.data)
+        registration = live.add_walk_in(livesession, person, by=current_user)
     except CadenceError as error:
+        if wants_json():
+            db.session.rollback()
+            return jsonify(errors={"who": [error.message]}), 422
         return _refused(livesession, error, "courses.session_roster")
-    return _done(livesession, f"{person.name} added as a walk-in.", "courses.session_roster")
+    return _walk_in_added(livesession, registration)
 
 
 @bp.post("/sessions/<int:id>/disputes/<int:confirmation_id>/resolve")

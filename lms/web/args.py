@@ -45,3 +45,9 @@ def int_arg(name: str, *, low: int = ID_MIN, high: int = ID_MAX) -> int | None:
 def page_arg(name: str = "page") -> int:
     """The page number asked for; anything that is not a page number means the first."""
     return parse_int(request.args.get(name), low=1, high=PAGE_MAX) or 1
+
+
+def wants_json() -> bool:
+    """Whether the request asks for JSON rather than a page (a script's ``fetch``)."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"

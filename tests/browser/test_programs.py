@@ -86,6 +86,12 @@ def _row(page: Page, name: str) -> Locator:
     return page.get_by_role("group", name=re.compile(rf"^{re.escape(name)}"))
 
 
+def tap_status(row: Locator, label: str) -> None:
+    """One tap on a status of a roster row (the segmented control's visible label)."""
+    row.locator("label.btn", has_text=re.compile(rf"^{re.escape(label)}$")).tap()
+    expect(row.get_by_label(label, exact=True)).to_be_checked()
+
+
 def _hidden_suffix(label: str, context: str) -> re.Pattern:
     """The name of a link whose ``: context`` is visually hidden (Chromium may space it)."""
     return re.compile(rf"^{re.escape(label)}\s*: {re.escape(context)}$")
@@ -128,36 +134,37 @@ def test_facilitator_takes_attendance_on_a_phone_all_present_then_the_exceptions
     phone.get_by_role("button", name="Mark all present").tap()
     expect(phone.get_by_text("All 4 marked present.")).to_be_visible()
     for name in ("Lou Lindqvist", "Mo Mbeki", "Ria Early", "Rex Excused"):
-        expect(_row(phone, name).get_by_label("Status")).to_have_value("attended")
+        expect(_row(phone, name).get_by_label("Present", exact=True)).to_be_checked()
         expect(_row(phone, name).get_by_label("Minutes")).to_have_value("120")
 
-    phone.get_by_label("Walk-in's email").fill(people["walk_in"].email)
+    phone.get_by_label("Walk-in's name or email").fill(people["walk_in"].email)
     phone.get_by_role("button", name="Add", exact=True).tap()
     expect(phone.get_by_text("Wim Walkin added as a walk-in.")).to_be_visible()
     walk_in = _row(phone, "Wim Walkin")
     expect(walk_in.get_by_text("Walk-in")).to_be_visible()
+    tap_status(walk_in, "Present")
 
     early = _row(phone, "Ria Early")
-    early.get_by_label("Status").select_option(label="Left early")
+    tap_status(early, "Left early")
     early.get_by_label("Left after").select_option(label="Coaching rhythm")
     # The whole session's minutes from "Mark all present" give way to the agenda's 15 + 45.
     expect(early.get_by_label("Minutes")).to_have_value("60")
     excused = _row(phone, "Rex Excused")
-    excused.get_by_label("Status").select_option(label="Excused")
-    excused.get_by_label("Excuse").fill("Customer escalation in Lyon")
-    expect(excused.get_by_label("Minutes")).to_have_value("")
+    tap_status(excused, "Excused")
+    excused.get_by_label("Excuse", exact=True).fill("Customer escalation in Lyon")
+    expect(excused.get_by_label("Minutes")).to_be_hidden()  # an excused person has none
     _no_sideways_scroll(phone)
     phone.get_by_role("button", name="Save attendance").tap()
 
     expect(phone.get_by_text("Attendance saved for 5 people.")).to_be_visible()
-    expect(early.get_by_label("Status")).to_have_value("left_early")
+    expect(early.get_by_label("Left early", exact=True)).to_be_checked()
     expect(early.get_by_label("Left after").locator("option:checked")).to_have_text(
         "Coaching rhythm")
     expect(early.get_by_label("Minutes")).to_have_value("60")  # 15 + 45, from the agenda
-    expect(excused.get_by_label("Status")).to_have_value("excused")
-    expect(excused.get_by_label("Excuse")).to_have_value("Customer escalation in Lyon")
+    expect(excused.get_by_label("Excused", exact=True)).to_be_checked()
+    expect(excused.get_by_label("Excuse", exact=True)).to_have_value("Customer escalation in Lyon")
     expect(excused.get_by_label("Minutes")).to_have_value("0")
-    expect(walk_in.get_by_label("Status")).to_have_value("attended")
+    expect(walk_in.get_by_label("Present", exact=True)).to_be_checked()
     expect(_row(phone, "Mo Mbeki").get_by_label("Minutes")).to_have_value("120")
     _no_sideways_scroll(phone)
 

@@ -51,7 +51,7 @@ def roster_rita(case: Case):
 
 def walk_in(case: Case):
     session, _registration = _session(case)
-    return {"id": session.id}, {"data": {"email": case.org.rep_a1b.email}}
+    return {"id": session.id}, {"data": {"who": case.org.rep_a1b.email}}
 
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -69,6 +69,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("courses.session_roster", "POST"): plain(403, 302, LOGIN, roster_rita),
     ("courses.session_all_present", "POST"): plain(403, 302, LOGIN, a_session),
     ("courses.session_walk_in", "POST"): plain(403, 302, LOGIN, walk_in),
+    ("courses.session_walk_in_people", "GET"): plain(403, 200, LOGIN, a_session),
     ("courses.session_resolve", "POST"): plain(403, 302, LOGIN, a_dispute),
     ("courses.session_confirm", "GET"): plain(200, 403, LOGIN, a_session),
     ("courses.session_confirm", "POST"): plain(302, 403, LOGIN, a_session),
