@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     )
     from courses.certificates import init_app as init_certificates
     from courses.certificates import models as certificate_models  # noqa: F401  (tables)
+    from courses.learning import learning_panel
     from courses.live import api as live_api
     from courses.live import comm_api as communications_api
     from courses.live import comm_reminders as communication_reminders  # noqa: F401  (rule)
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     from courses.live import views as live_views  # noqa: F401  (routes)
     from lms.api import register
     from lms.auth.services import register_scope
+    from lms.home.panels import register_panel
 
     register_scope("courses:read", "Read courses, your enrolments and your team's progress")
     register_scope("courses:write", "Author courses (admins) and enrol people")
@@ -37,6 +39,7 @@ def init_app(app: Flask) -> None:
     register_scope("sessions:write", "Register for live sessions, schedule them (admins) "
                    "and take attendance (facilitators)")
     app.register_blueprint(bp)
+    register_panel("my-learning", learning_panel, order=10)
     register(api.blp)
     init_certificates(app)  # its own blueprint: /certificates and the public /verify
     register(live_api.blp)

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from courses import exchange
+from courses.learning import done_of, lessons_of, progress_from, resume_key
 from courses.models import (
     Course,
     CourseModule,
@@ -16,8 +17,6 @@ from courses.models import (
     CourseVersion,
     Enrollment,
     EnrollmentStatus,
-    Lesson,
-    LessonProgress,
     Prerequisite,
 )
 from courses.schemas import (
@@ -208,29 +207,6 @@ def export(course_id):
 
 # --- enrolments and progress -------------------------------------------------------------------
 
-def _lessons_of(version_ids: set[int]) -> dict[int, list[Lesson]]:
-    """Each version's lessons in course order, in one query."""
-    lessons: dict[int, list[Lesson]] = {version_id: [] for version_id in version_ids}
-    if not version_ids:
-        return lessons
-    stmt = (select(Lesson, CourseModule.version_id).join(CourseModule)
-            .where(CourseModule.version_id.in_(version_ids))
-            .order_by(CourseModule.position, CourseModule.id, Lesson.position, Lesson.id))
-    for lesson, version_id in db.session.execute(stmt):
-        lessons[version_id].append(lesson)
-    return lessons
-
-
-def _done_of(enrollment_ids: list[int]) -> dict[int, set[str]]:
-    done: dict[int, set[str]] = {enrollment_id: set() for enrollment_id in enrollment_ids}
-    if enrollment_ids:
-        for enrollment_id, key in db.session.execute(
-                select(LessonProgress.enrollment_id, LessonProgress.lesson_key)
-                .where(LessonProgress.enrollment_id.in_(enrollment_ids))):
-            done[enrollment_id].add(key)
-    return done
-
-
 def _enrollment_out(enrollment: Enrollment, progress: player.Progress) -> dict:
     overdue = (enrollment.status == EnrollmentStatus.ACTIVE and enrollment.due_at is not None
                and enrollment.due_at < utcnow())
@@ -243,11 +219,6 @@ def _enrollment_out(enrollment: Enrollment, progress: player.Progress) -> dict:
         "progress": {"done": progress.required_done, "required": len(progress.required),
                      "percent": progress.percent},
     }
-
-
-def _progress(lessons: list[Lesson], done: set[str]) -> player.Progress:
-    return player.Progress(frozenset(done),
-                           frozenset(lesson.key for lesson in lessons if lesson.is_required))
 
 
 @blp.route("/<int:course_id>/enrollments")
@@ -264,9 +235,9 @@ def enrollments(args, course_id):
         stmt = stmt.where(Enrollment.status == args["status"])
     page = page_of(stmt, args)
     version_id = course.current_version_id
-    lessons = _lessons_of({version_id} if version_id else set()).get(version_id, [])
-    done = _done_of([enrollment.id for enrollment in page["items"]])
-    page["items"] = [_enrollment_out(enrollment, _progress(lessons, done[enrollment.id]))
+    lessons = lessons_of({version_id} if version_id else set()).get(version_id, [])
+    done = done_of([enrollment.id for enrollment in page["items"]])
+    page["items"] = [_enrollment_out(enrollment, progress_from(lessons, done[enrollment.id]))
                      for enrollment in page["items"]]
     return page
 
@@ -293,16 +264,6 @@ def enrol(payload, course_id):
     return result
 
 
-def _resume_key(enrollment: Enrollment, lessons: list[Lesson], done: set[str]) -> str | None:
-    """Mirror ``player.resume_lesson`` on data already loaded for the whole page."""
-    keys = [lesson.key for lesson in lessons]
-    if not keys:
-        return None
-    if enrollment.last_lesson_key in keys:
-        return enrollment.last_lesson_key
-    return next((key for key in keys if key not in done), keys[0])
-
-
 @blp.route("/me/enrollments")
 @token_required("courses:read")
 @blp.arguments(EnrollmentQuerySchema, location="query")
@@ -318,18 +279,18 @@ def my_enrollments(args):
         stmt = stmt.where(Enrollment.status == args["status"])
     page = page_of(stmt, args)
     rows: list[Enrollment] = page["items"]
-    lessons = _lessons_of({e.course.current_version_id for e in rows
+    lessons = lessons_of({e.course.current_version_id for e in rows
                            if e.course.current_version_id})
-    done = _done_of([enrollment.id for enrollment in rows])
+    done = done_of([enrollment.id for enrollment in rows])
     locks = lock_reasons_by_course(user, [enrollment.course for enrollment in rows])
     items = []
     for enrollment in rows:
         course, mine = enrollment.course, lessons.get(enrollment.course.current_version_id, [])
         reasons = [reason.message for reason in locks[course.id]]
-        items.append({**_enrollment_out(enrollment, _progress(mine, done[enrollment.id])),
+        items.append({**_enrollment_out(enrollment, progress_from(mine, done[enrollment.id])),
                       "course": {"id": course.id, "slug": course.slug, "title": course.title},
                       "locked": bool(reasons), "lock_reasons": reasons,
-                      "resume_lesson_key": _resume_key(enrollment, mine, done[enrollment.id])})
+                      "resume_lesson_key": resume_key(enrollment, mine, done[enrollment.id])})
     page["items"] = items
     return page
 

@@ -283,6 +283,12 @@ class Enrollment(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     enrolled_by: Mapped[User | None] = relationship(foreign_keys=[enrolled_by_id])
 
+    @property
+    def is_required(self) -> bool:
+        """Assigned by someone else (a manager, a leader, L&D), or in a course nobody picks
+        for themselves: the learner may not leave it."""
+        return self.enrolled_by_id != self.user_id or not self.course.self_enrol
+
     def withdraw(self, now: datetime) -> None:
         if self.status == EnrollmentStatus.WITHDRAWN:
             raise ValidationError("This person is not enrolled.")

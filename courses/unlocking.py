@@ -63,6 +63,19 @@ class LockReason:
                     f"and you have no {role} in Cadence yet.")
         return f"Locked until your {role}, {self.pending_name}, {acts} “{self.required_title}”."
 
+    @property
+    def waiting(self) -> str:
+        """The reason in a few words, naming the person it waits for (Waiting for Maya
+        Karimi to finish “Coaching the Coach”)."""
+        kind = self.prerequisite.kind
+        if kind == PrerequisiteKind.OWN_COMPLETION:
+            return f"Finish “{self.required_title}” first."
+        if self.pending_name is None:
+            return self.message
+        act = ("attend a live session of" if kind == PrerequisiteKind.LEADER_ATTENDED
+               else "finish")
+        return f"Waiting for {self.pending_name} to {act} “{self.required_title}”."
+
 
 @dataclass(frozen=True)
 class WaveLock:
@@ -85,6 +98,15 @@ class WaveLock:
         if closed.waiting:
             return f"Opens on {day} ({wave}), once {previous}."
         return f"Opens on {day} ({wave})."
+
+    @property
+    def waiting(self) -> str:
+        """The reason in a few words, naming the manager when the wave waits for them."""
+        closed = self.closed
+        if closed.waiting and closed.manager_name and closed.opens_on is None:
+            return (f"Waiting for {closed.manager_name} to finish wave {closed.number - 1} "
+                    f"of “{closed.program_name}”.")
+        return self.message
 
 
 Lock = LockReason | WaveLock

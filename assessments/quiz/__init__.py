@@ -9,8 +9,10 @@ from assessments.quiz.attempts import (
     AnswersError,
     AttemptClosedError,
     Started,
+    attempts_left,
     close_if_expired,
     expired,
+    has_passed,
     in_progress,
     items_of,
     save_answer,
@@ -35,8 +37,9 @@ from assessments.quiz.regrade import RegradeResult, regrade
 
 __all__ = [
     "GRACE", "AnswersError", "AssessmentData", "AttemptClosedError", "RegradeResult",
-    "SourceData", "Started", "add_step", "archive_assessment", "close_if_expired",
-    "create_assessment", "expired", "in_progress", "items_of", "pool_size",
+    "SourceData", "Started", "add_step", "archive_assessment", "attempts_left",
+    "close_if_expired",
+    "create_assessment", "expired", "has_passed", "in_progress", "items_of", "pool_size",
     "publish_assessment", "regrade", "save_answer", "save_answers", "seconds_left",
     "shows_answers", "start_attempt", "step_lessons", "submit", "update_assessment",
 ]

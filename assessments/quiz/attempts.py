@@ -115,6 +115,13 @@ def shows_answers(attempt: Attempt) -> bool:
 
 # --- starting ---------------------------------------------------------------------------------
 
+def attempts_left(person: User, assessment: Assessment) -> int | None:
+    """How many more attempts ``person`` may start (None: as many as they like)."""
+    if assessment.attempt_limit is None:
+        return None
+    return max(assessment.attempt_limit - _used(person, assessment)[0], 0)
+
+
 def _check_may_start(person: User, assessment: Assessment) -> None:
     if assessment.status != AssessmentStatus.PUBLISHED:
         raise ValidationError("This assessment is not open for attempts.")

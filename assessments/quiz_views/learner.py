@@ -17,6 +17,8 @@ from assessments import bp, grading, quiz
 from assessments.models import Assessment, Attempt, AttemptItem, AttemptStatus, QuestionType
 from assessments.quiz.results import my_attempts
 from assessments.quiz_forms import FEEDBACK_LABELS, PostForm
+from courses.certificates.services import certificate_of
+from courses.models import Enrollment, EnrollmentStatus
 from courses.rendering import render_markdown
 from lms.authz import can, permission_required, require
 from lms.db import utcnow
@@ -119,6 +121,29 @@ def _take_page(attempt: Attempt, items: list[AttemptItem], errors: dict[int, str
         seconds_left=quiz.seconds_left(attempt, now), post=PostForm()), 422 if errors else 200
 
 
+def _next_moves(attempt: Attempt) -> dict:
+    """What the learner may do from their result: the course this pass completed and its
+    certificate, or another try while attempts remain (an attempt in progress: resume it)."""
+    assessment = attempt.assessment
+    if attempt.user_id != current_user.id:
+        return {}
+    completed = db.session.scalar(select(Enrollment.completed_at).where(
+        Enrollment.course_id == assessment.course_id, Enrollment.user_id == attempt.user_id,
+        Enrollment.status != EnrollmentStatus.WITHDRAWN))
+    if attempt.passed:
+        return {"course_complete": completed is not None,
+                "certificate": (certificate_of(attempt.user_id, assessment.course_id)
+                                if completed is not None else None)}
+    if quiz.has_passed(attempt.user_id, assessment.id):
+        return {}
+    open_attempt, left = (quiz.in_progress(current_user, assessment),
+                          quiz.attempts_left(current_user, assessment))
+    may_retry = (open_attempt is None and left != 0
+                 and can(current_user, "assessment.take", assessment))
+    return {"open_attempt": open_attempt, "may_retry": may_retry, "left": left,
+            "used_up": left == 0}
+
+
 def _result_page(attempt: Attempt):
     items = quiz.items_of(attempt)
     full = current_user.is_admin or quiz.shows_answers(attempt)
@@ -127,7 +152,8 @@ def _result_page(attempt: Attempt):
                 for item in items] if full else []
     return render_template("assessments/quiz/result.html", attempt=attempt,
                            assessment=attempt.assessment, feedback=feedback,
-                           owner=attempt.user_id == current_user.id)
+                           owner=attempt.user_id == current_user.id, post=PostForm(),
+                           moves=_next_moves(attempt))
 
 
 @bp.get("/attempts/<int:id>")

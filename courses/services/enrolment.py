@@ -17,6 +17,9 @@ from lms.notify.services import notify
 from lms.people import tree
 from lms.people.models import Level, User
 
+REQUIRED = ("This course is required: it was assigned to you, so you cannot unenrol. "
+            "Ask your manager if it should be withdrawn.")
+
 
 @dataclass
 class BulkResult:
@@ -133,6 +136,8 @@ def unenrol(enrollment: Enrollment, *, by: User) -> Enrollment:
     """Withdraw an enrolment; its progress and history stay."""
     if by.id != enrollment.user_id and not may_enrol_others(by, enrollment.user):
         raise NotAllowedError(f"You may not unenrol {enrollment.user.name}.")
+    if by.id == enrollment.user_id and enrollment.is_required and not by.is_admin:
+        raise NotAllowedError(REQUIRED)
     enrollment.withdraw(utcnow())
     audit.record(by, "enrollment.withdraw", enrollment,
                  summary=f"{enrollment.user.name} unenrolled from {enrollment.course.title}")

@@ -1,3 +1,11 @@
-"""Course pages, one module per audience: authoring (admins), learner, progress, exchange."""
+"""Course pages, one module per audience: authoring (admins), learner,
+enrolling others, progress, exchange."""
 
-from courses.views import authoring, content, exchange, learner, progress  # noqa: F401  (routes)
+from courses.views import (  # noqa: F401  (routes)
+    authoring,
+    content,
+    enrolling,
+    exchange,
+    learner,
+    progress,
+)

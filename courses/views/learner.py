@@ -13,8 +13,8 @@ from courses import (
     nextsteps,  # noqa: F401  (registers the Home next steps)
     steps,
 )
+from courses.certificates.services import certificate_of
 from courses.files import send_stored_file
-from courses.forms_learner import EnrolOthersForm
 from courses.models import (
     Course,
     CourseModule,
@@ -35,10 +35,8 @@ from courses.unlocking import (
 )
 from lms.authz import can, can_see, permission_required, require, visible
 from lms.db import begin_writing
-from lms.errors import CadenceError, ValidationError
+from lms.errors import CadenceError
 from lms.extensions import db
-from lms.forms import apply_error
-from lms.people import tree
 from lms.people.models import Level, User
 from lms.web.args import page_arg
 
@@ -47,7 +45,7 @@ PER_PAGE = 24
 
 # --- loading ------------------------------------------------------------------------------------
 
-def _course(slug: str) -> Course:
+def load_course(slug: str) -> Course:
     """The course at ``slug``: 404 when missing or out of sight, 403 when not viewable."""
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     if course is None or not can_see(current_user, course):
@@ -101,13 +99,13 @@ def _lesson_kind(kind: str) -> str:
 
 # --- the catalog --------------------------------------------------------------------------------
 
-def _locked_ids(person: User, courses: list[Course], enrolled: set[int]) -> set[int]:
-    """Courses that are locked for ``person`` among those they could take: their level's
-    courses and the ones they are enrolled in (another level's course is not "locked")."""
+def _locks(person: User, courses: list[Course], enrolled: set[int]) -> dict[int, list]:
+    """What keeps each course locked for ``person``, among those they could take: their
+    level's courses and the ones they are enrolled in (another level's is not "locked")."""
     candidates = [course for course in courses
                   if course.id in enrolled or in_audience(course, person)]
     reasons = lock_reasons_by_course(person, candidates)
-    return {course_id for course_id, found in reasons.items() if found}
+    return {course_id: found for course_id, found in reasons.items() if found}
 
 
 def _catalog_tags() -> list[str]:
@@ -142,7 +140,7 @@ def catalog():
         Enrollment.user_id == current_user.id, Enrollment.course_id.in_(ids)))}
     return render_template("courses/catalog.html", page=page, q=q, tag=tag,
                            every_level=every_level, tags=_catalog_tags(), enrollments=mine,
-                           locked=_locked_ids(current_user, page.items, set(mine)),
+                           locked=_locks(current_user, page.items, set(mine)),
                            manage_url=(url_for("courses.manage_index")
                                        if can(current_user, "course.author") else None))
 
@@ -169,9 +167,12 @@ def _render_detail(course: Course, *, error: str | None = None):
     reasons = lock_reasons_for(course, current_user)  # prerequisites and program waves
     resume = (player.resume_lesson(enrollment, version)
               if version and _taking(enrollment) and not reasons else None)
+    certificate = (certificate_of(current_user.id, course.id)
+                   if enrollment is not None and enrollment.completed_at else None)
     return render_template(
         "courses/detail.html", course=course, version=version, enrollment=enrollment,
         taking=_taking(enrollment), progress=progress, reasons=reasons, resume=resume,
+        certificate=certificate,
         waiting=_waiting_for(course, current_user, enrollment), error=error,
         done=progress.done if progress else frozenset())
 
@@ -179,7 +180,7 @@ def _render_detail(course: Course, *, error: str | None = None):
 @bp.get("/<slug>")
 @login_required
 def detail(slug: str):
-    return _render_detail(_course(slug))
+    return _render_detail(load_course(slug))
 
 
 def _refuse(course: Course, message: str, status: int = 403):
@@ -202,7 +203,7 @@ def _why_not_self(course: Course) -> str:
 @bp.post("/<slug>/join")
 @login_required
 def join(slug: str):
-    course = _course(slug)
+    course = load_course(slug)
     if not can(current_user, "course.enrol_self", course):
         return _refuse(course, _why_not_self(course))
     enrolment.enrol(current_user, course, by=current_user)
@@ -214,11 +215,12 @@ def join(slug: str):
 @bp.post("/<slug>/leave")
 @login_required
 def leave(slug: str):
-    course = _course(slug)
+    course = load_course(slug)
     enrollment = _enrollment(course, current_user)
     if not _taking(enrollment):
         return _refuse(course, "You are not enrolled in this course.", 409)
-    require(current_user, "enrollment.withdraw", enrollment)
+    if not can(current_user, "enrollment.withdraw", enrollment):
+        return _refuse(course, enrolment.REQUIRED)
     enrolment.unenrol(enrollment, by=current_user)
     db.session.commit()
     flash(f"You left “{course.title}”. Your progress is kept if you enrol again.", "success")
@@ -252,7 +254,7 @@ def _may_take(course: Course, enrollment: Enrollment | None) -> str | None:
 @bp.get("/<slug>/lessons/<key>")
 @login_required
 def lesson(slug: str, key: str):
-    course = _course(slug)
+    course = load_course(slug)
     version, item = _current(course, key)
     enrollment = _enrollment(course, current_user)
     refusal = _may_take(course, enrollment)
@@ -286,7 +288,7 @@ def _completed(course: Course, enrollment: Enrollment | None, item: Lesson):
 @bp.post("/<slug>/lessons/<key>/complete")
 @login_required
 def complete(slug: str, key: str):
-    course = _course(slug)
+    course = load_course(slug)
     version, item = _current(course, key)
     if item.kind == LessonKind.FILE:
         return _refuse(course, "Download the file to complete this lesson.", 422)
@@ -311,10 +313,25 @@ def complete(slug: str, key: str):
     return redirect(url_for("courses.lesson", slug=course.slug, key=target.key))
 
 
+@bp.get("/<slug>/progress")
+@login_required
+def progress(slug: str):
+    """The signed-in learner's progress as JSON: the player shows a downloaded file's
+    lesson counted the moment the download ends."""
+    course = load_course(slug)
+    enrollment = _enrollment(course, current_user)
+    if not _taking(enrollment) or course.current_version_id is None:
+        return {"errors": {"request": ["You are not enrolled in this course."]}}, 409
+    found = player.progress_of(enrollment, _outline(course.current_version_id))
+    return {"done": sorted(found.done), "percent": found.percent,
+            "required_done": found.required_done, "required": len(found.required),
+            "course_complete": enrollment.completed_at is not None}
+
+
 @bp.get("/<slug>/lessons/<key>/download")
 @login_required
 def download(slug: str, key: str):
-    course = _course(slug)
+    course = load_course(slug)
     _version, item = _current(course, key)
     if item.kind != LessonKind.FILE or item.file is None:
         abort(404)
@@ -345,60 +362,3 @@ def preview(course: Course, key: str | None):
     return _render_player(course, version, item, preview=True, file_url=file_url,
                           editor_url=url_for("courses.manage_editor", id=course.id),
                           live=_live(course, item))
-
-
-# --- enrolling other people ---------------------------------------------------------------------
-
-def _chosen(form: EnrolOthersForm, course: Course) -> list[User]:
-    """The people the form names, loaded only from what the signed-in person may see."""
-    seen = visible(select(User), current_user)
-    audience = [level.value for level in course.current_version.audience_levels]
-    if form.mode.data == "people":
-        emails = form.email_list
-        people = list(db.session.scalars(seen.where(User.email.in_(emails))))
-        missing = sorted(set(emails) - {person.email for person in people})
-        if missing:
-            raise ValidationError("Not found in your part of the organisation: "
-                                  f"{', '.join(missing[:5])}.", field="emails")
-        return people
-    if form.mode.data == "level":
-        if form.level.data not in audience:
-            raise ValidationError("Choose one of the course's levels.", field="level")
-        stmt = seen.where(User.level == form.level.data, User.id != current_user.id)
-    else:
-        root = current_user
-        if form.manager_email.data:
-            root = db.session.scalar(seen.where(User.email == form.manager_email.data.lower()))
-            if root is None:
-                raise ValidationError("No one with that email in your part of the "
-                                      "organisation.", field="manager_email")
-        # The root is someone the actor sees, so their subtree lies inside the actor's.
-        stmt = select(User).where(User.id.in_(tree.subtree_ids(root.id)),
-                                  User.level.in_(audience), User.id != current_user.id)
-    people = list(db.session.scalars(stmt.where(User.is_active.is_(True))))
-    if not people:
-        raise ValidationError("No one active matches that choice.", field="mode")
-    return people
-
-
-@bp.route("/<slug>/enrol", methods=["GET", "POST"])
-@login_required
-def enrol(slug: str):
-    course = _course(slug)
-    require(current_user, "course.enrol_others", course)
-    form = EnrolOthersForm()
-    form.level.choices = [(lv.value, lv.label) for lv in course.current_version.audience_levels]
-    if form.validate_on_submit():
-        try:
-            result = enrolment.enrol_many(_chosen(form, course), course, by=current_user,
-                                          due_at=form.due_at)
-        except CadenceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{result.enrolled} enrolled, {result.reactivated} enrolled again, "
-                  f"{result.already} already enrolled.", "success")
-            return redirect(url_for("courses.detail", slug=course.slug))
-    return render_template("courses/enrol.html", form=form, course=course), (
-        422 if form.errors else 200)

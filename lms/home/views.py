@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from lms.authz import permission_required
 from lms.home import bp
 from lms.home.nextsteps import next_steps
+from lms.home.panels import panels_for
 from lms.people import tree
 from lms.people.models import Level, User
 
@@ -17,7 +18,8 @@ from lms.people.models import Level, User
 @bp.get("/")
 @login_required
 def index():
-    return render_template("lms/home/index.html", steps=next_steps(current_user))
+    return render_template("lms/home/index.html", steps=next_steps(current_user),
+                           panels=panels_for(current_user))
 
 
 def _render_team(root: User):

@@ -1,14 +1,13 @@
-// The course player: a video lesson completes when the learner reaches its end.
-// Without this script the "Mark as watched" button does the same.
+// The course player: a video lesson completes when the learner reaches its end, and a
+// downloaded file shows its lesson counted the moment the download ends.
+// Without this script the "Mark as watched" button and the plain download link do the same.
 (() => {
-  const video = document.querySelector("video[data-complete-url]");
-  if (!video) {
-    return;
-  }
   const status = document.getElementById("lesson-status");
-  let recorded = false;
 
   const show = (message, failed) => {
+    if (!status) {
+      return;
+    }
     status.textContent = message;
     status.classList.toggle("text-danger", Boolean(failed));
     status.classList.toggle("text-success", !failed);
@@ -28,7 +27,7 @@
 
   const markDone = (key) => {
     document.querySelectorAll(".lesson-complete").forEach((form) => { form.hidden = true; });
-    const item = document.querySelector(`[data-lesson-key="${CSS.escape(key)}"]`);
+    const item = document.querySelector(`li[data-lesson-key="${CSS.escape(key)}"]`);
     if (!item) {
       return;
     }
@@ -38,7 +37,9 @@
     item.querySelector(".lesson-done-label").textContent = " (done)";
   };
 
-  video.addEventListener("ended", async () => {
+  const video = document.querySelector("video[data-complete-url]");
+  let recorded = false;
+  const recordWatched = async () => {
     if (recorded) {
       return;
     }
@@ -63,5 +64,49 @@
       recorded = false;
       show("Could not record that you watched this video. Use the button below.", true);
     }
+  };
+  if (video) {
+    video.addEventListener("ended", recordWatched);
+  }
+
+  // The download itself completes the lesson on the server; fetching it here lets the page
+  // learn when it has, then save the file as the plain link would.
+  const saveFile = (blob, name) => {
+    const url = URL.createObjectURL(blob);
+    const save = document.createElement("a");
+    save.href = url;
+    save.download = name;
+    save.hidden = true;
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  };
+
+  const download = async (link) => {
+    const response = await fetch(link.href, { credentials: "same-origin" });
+    if (!response.ok) {
+      window.location.assign(link.href);  // the server's page says why
+      return;
+    }
+    saveFile(await response.blob(), link.getAttribute("download"));
+    const progress = await fetch(link.dataset.progressUrl, {
+      credentials: "same-origin", headers: { Accept: "application/json" },
+    });
+    if (!progress.ok) {
+      return;
+    }
+    const body = await progress.json();
+    markDone(link.dataset.key);
+    showProgress(body);
+    show(body.course_complete ? "Course complete. Well done!"
+      : "Downloaded: this lesson is done.", false);
+  };
+
+  document.querySelectorAll("a.lesson-download[data-progress-url]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      download(link).catch(() => window.location.assign(link.href));
+    });
   });
 })();

@@ -70,6 +70,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("courses.detail", "GET"): plain(200, 200, LOGIN, a_course),
     ("courses.join", "POST"): plain(302, 302, LOGIN, a_course),
     ("courses.leave", "POST"): plain(302, 302, LOGIN, enrolled),
+    ("courses.progress", "GET"): plain(200, 200, LOGIN, enrolled),
     ("courses.lesson", "GET"): plain(200, 200, LOGIN, a_lesson),
     ("courses.complete", "POST"): plain(302, 302, LOGIN, a_lesson),
     ("courses.download", "GET"): plain(200, 200, LOGIN, a_file),
