@@ -110,3 +110,15 @@ def test_the_review_page_opens_on_the_last_complete_month_by_default(client, log
     page = client.get("/reinforcement/reviews/").get_data(as_text=True)
     expected = reviews.last_complete_month(datetime.now(UTC).date())
     assert f"Review managers: {expected.label}" in page
+
+
+def test_the_review_step_costs_the_same_queries_for_two_managers_or_twelve(
+        client, login, org, today, count_queries):
+    login(org.leader_a)
+    with count_queries() as two:
+        _home(client)
+    for _ in range(10):
+        factories.person(level="manager", manager=org.leader_a)
+    with count_queries() as twelve:
+        assert "all 12 managers under you wait" in _home(client)
+    assert twelve.count == two.count
