@@ -120,7 +120,7 @@ def _confirm_attendance(page: Page, session: str, *, phone: bool) -> None:
     expect(banner).to_be_visible()
     if phone:
         _no_sideways_scroll(page)
-    banner.get_by_role("link", name=re.compile(r"^Review and confirm")).click()
+    banner.get_by_role("link", name="Check and confirm").click()
     expect(page.get_by_role("heading", name="Your people's attendance")).to_be_visible()
     page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.get_by_text("Attendance confirmed.")).to_be_visible()
