@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     from courses.live import program_api as programs_api
     from courses.live import program_views as live_programs  # noqa: F401  (routes)
     from courses.live import reports_views  # noqa: F401  (routes)
+    from courses.live import rollout_nextsteps as rollout_steps  # noqa: F401  (Home steps)
     from courses.live import session_reminders as session_rule  # noqa: F401  (reminder rule)
     from courses.live import views as live_views  # noqa: F401  (routes)
     from lms.api import register

@@ -39,8 +39,8 @@ def _month() -> Period:
     leader has to review (the current month is not over yet)."""
     named = request.values.get("month")
     today = utcnow().date()
-    return parse_period("month", named, today) if named else reviews.month_of(
-        today).shifted(-1)
+    return (parse_period("month", named, today) if named
+            else reviews.last_complete_month(today))
 
 
 def _check_in_links() -> bool:

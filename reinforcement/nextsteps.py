@@ -1,8 +1,9 @@
-"""Home suggestions about coaching check-ins and action items.
+"""Home suggestions about coaching check-ins, action items and leaders' monthly reviews.
 
 A coach sees each check-in of the coming week whose agenda is not prepared; a coachee each
 check-in of the coming week they have added nothing to yet; everyone their overdue action
-items. Three queries whatever the size of the team.
+items; a leader or executive the last complete month while managers under them wait for
+its review, with the day it is due. Four queries whatever the size of the team.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
 from lms.templating import localtime
+from reinforcement import reviews
 from reinforcement.actions import local_date
 from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 
@@ -29,6 +31,35 @@ MAX_STEPS = 3
 def check_in_steps(user: User) -> list[NextStep]:
     now = utcnow()
     return [*_to_prepare(user, now), *_to_add_to(user, now), *_overdue(user, now)]
+
+
+@provider
+def review_steps(user: User) -> list[NextStep]:
+    if not reviews.reviews_leaders(user):
+        return []
+    today = utcnow().date()  # the review pages count months in UTC too
+    period = reviews.last_complete_month(today)
+    left = reviews.outstanding(user, period)
+    if not left.to_review:
+        return []
+    due = reviews.review_due_on(period)
+    waiting = _waiting(left)
+    url = url_for("reinforcement.review_index", month=period.key)
+    if due < today:
+        return [NextStep(f"Review your managers' coaching in {period.label}: overdue",
+                         f"It was due {due:%a %d %b}; {waiting}.", url, 12, "Review")]
+    return [NextStep(f"Review your managers' coaching in {period.label}",
+                     f"Due {due:%a %d %b}: {waiting}. Confirm their rhythm or give "
+                     "feedback.", url, 17, "Review")]
+
+
+def _waiting(left: reviews.Outstanding) -> str:
+    if left.managers == 1:
+        return "the manager under you waits for your decision"
+    if left.to_review == left.managers:
+        return f"all {left.managers} managers under you wait for your decision"
+    verb = "waits" if left.to_review == 1 else "wait"
+    return f"{left.to_review} of the {left.managers} managers under you {verb} for your decision"
 
 
 def _upcoming(now):

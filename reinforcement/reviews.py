@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from assessments.models import Observation, ObservationKind, ObservationStatus
 from lms.audit.services import pending_changes, record, value_changes
@@ -44,6 +44,9 @@ register_kind(ACKNOWLEDGED_KIND, "A manager acknowledges your feedback on their 
               Channel.IN_APP)
 FEEDBACK_MAX = 5000
 NOTE_MAX = 2000
+# A month's review is due on this day of the following month: time to read the last
+# check-ins of the month, short enough that the feedback still concerns recent coaching.
+REVIEW_DUE_DAY = 10
 
 
 def review_path(review: LeaderReview) -> str:
@@ -52,6 +55,16 @@ def review_path(review: LeaderReview) -> str:
 
 def month_of(day: date) -> Period:
     return Period.containing("month", day)
+
+
+def last_complete_month(today: date) -> Period:
+    """The month a leader has to review: the last one that is over."""
+    return month_of(today).shifted(-1)
+
+
+def review_due_on(period: Period) -> date:
+    """The day the review of ``period`` is due (``REVIEW_DUE_DAY`` of the month after)."""
+    return period.end.replace(day=REVIEW_DUE_DAY)
 
 
 def reviews_leaders(user: User) -> bool:
@@ -77,6 +90,24 @@ def managers_under(leader: User):
     """A SELECT of the active managers under ``leader``."""
     return (select(User.id).where(User.id.in_(tree.subtree_ids(leader.id, include_root=False)),
                                   User.level == Level.MANAGER, User.is_active.is_(True)))
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    managers: int  # active managers under the leader
+    to_review: int  # … without this leader's decision for the month
+
+
+def outstanding(leader: User, period: Period) -> Outstanding:
+    """How many managers under ``leader`` still wait for their review of ``period``; one
+    query whatever the number of managers."""
+    decided = (select(LeaderReview.id)
+               .where(LeaderReview.leader_id == leader.id, LeaderReview.manager_id == User.id,
+                      LeaderReview.period_start == period.start).exists())
+    managers, waiting = db.session.execute(
+        select(func.count(User.id), func.coalesce(func.sum(case((~decided, 1), else_=0)), 0))
+        .where(User.id.in_(managers_under(leader)))).one()
+    return Outstanding(int(managers), int(waiting))
 
 
 def board(leader: User, period: Period, *, now: datetime | None = None) -> list[BoardLine]:

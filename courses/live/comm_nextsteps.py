@@ -2,7 +2,8 @@
 
 A recipient sees each communication they have not acknowledged yet; a leader or executive
 sees each upcoming session (within three weeks) where people of their part of the
-organisation are registered and they have not written about it yet.
+organisation are registered and they have not written about it yet, worded for the level of
+their direct reports (an executive writes to their leaders).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import Level, User
+from lms.people.services import direct_reports_noun
 from lms.people.tree import subtree_ids
 from lms.templating import localtime
 
@@ -75,9 +77,13 @@ def sessions_to_write_about(user: User, *, ahead: timedelta = AHEAD):
 def _to_write(user: User) -> list[NextStep]:
     if Level(user.level).rank < Level.LEADER.rank:
         return []
-    return [NextStep(f"Write to your managers about “{title}”",
+    sessions = sessions_to_write_about(user)
+    if not sessions:
+        return []
+    readers = direct_reports_noun(user)  # an executive writes to their leaders
+    return [NextStep(f"Write to your {readers} about “{title}”",
                      f"It starts {localtime(starts_at, '%a %d %b')} and people of your "
                      "team are registered: tell them what they will learn and why it "
                      "matters.", url_for("courses.communication_create", session=sid), 18,
                      "Write")
-            for sid, title, starts_at in sessions_to_write_about(user)]
+            for sid, title, starts_at in sessions]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from courses import bp
 from courses.live import ics, walk_ins
 from courses.live import services as live
+from courses.live.confirmations import awaiting_confirmation
 from courses.live.forms import (
     ROSTER_STATUSES,
     DisputeForm,
@@ -89,7 +90,8 @@ def session_detail(livesession: LiveSession):
     return render_template(
         "courses/live/detail.html", session=livesession, mine=mine, seats_left=seats_left,
         position=live.waitlist_position(mine) if mine else None, form=RegisterForm(),
-        post=PostForm(), upcoming=livesession.starts_at > utcnow())
+        post=PostForm(), upcoming=livesession.starts_at > utcnow(),
+        awaiting=awaiting_confirmation(livesession, current_user))
 
 
 def _session_data(form: SessionForm) -> live.SessionData:

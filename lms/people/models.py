@@ -28,6 +28,11 @@ class Level(StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def plural(self) -> str:
+        """How people at this level are spoken of together: "managers", "reps"."""
+        return f"{self.value}s"
+
 
 LEVEL_RANK = {Level.REP: 1, Level.MANAGER: 2, Level.LEADER: 3, Level.EXECUTIVE: 4}
 LEVEL_VALUES = tuple(level.value for level in Level)

@@ -191,6 +191,18 @@ def direct_report_counts(ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def direct_reports_noun(person: User) -> str:
+    """Speak of ``person``'s active direct reports by their levels, highest first: "leaders",
+    "leaders and managers"; "people" when nobody reports to them. One query."""
+    levels = db.session.scalars(
+        select(User.level).where(User.manager_id == person.id, User.is_active.is_(True))
+        .distinct())
+    words = [level.plural for level in sorted(map(Level, levels), key=lambda lv: -lv.rank)]
+    if len(words) > 1:
+        return f"{', '.join(words[:-1])} and {words[-1]}"
+    return words[0] if words else "people"
+
+
 __all__ = ["PersonData", "create_person", "update_person", "deactivate_person",
            "reactivate_person", "reassign_reports", "update_profile", "check_manager",
-           "find_by_email", "direct_report_counts", "update"]
+           "find_by_email", "direct_report_counts", "direct_reports_noun", "update"]

@@ -112,5 +112,5 @@ def test_a_session_that_has_started_offers_no_registration(client, login, org, p
     page = client.get(f"/courses/sessions/{past['ran'].id}").get_data(as_text=True)
     assert "Registration is closed: the session has started." in page
     assert ">Register<" not in page and "Register them" not in page
-    assert "Write to your managers" not in page  # a communication about it is refused
+    assert "Write to your people" not in page  # a communication about it is refused
     assert "Confirm attendance" in page
