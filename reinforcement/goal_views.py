@@ -25,7 +25,7 @@ from lms.home.nextsteps import NextStep, provider
 from lms.people import tree
 from lms.people.models import User
 from lms.spreadsheets import csv_response
-from lms.templating import localtime
+from lms.templating import viewer_today
 from lms.web.args import int_arg
 from reinforcement import bp
 from reinforcement import goals as service
@@ -70,7 +70,7 @@ def _goal_helpers() -> dict:
 
 def _today() -> date:
     """Today where the viewer lives."""
-    return date.fromisoformat(localtime(utcnow(), "%Y-%m-%d"))
+    return viewer_today()
 
 
 def _failed(form, error: CadenceError) -> None:

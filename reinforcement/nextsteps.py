@@ -17,7 +17,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
-from lms.templating import localtime
+from lms.templating import relative_text
 from reinforcement.actions import local_date
 from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 
@@ -37,13 +37,18 @@ def _upcoming(now):
                                  CheckIn.scheduled_at <= now + AHEAD)
 
 
+def _when(moment, now) -> str:
+    text = relative_text(moment, now)
+    return text[:1].upper() + text[1:]
+
+
 def _to_prepare(user: User, now) -> list[NextStep]:
     rows = db.session.scalars(
         _upcoming(now).where(CheckIn.coach_id == user.id, CheckIn.agenda_prepared_at.is_(None))
         .options(joinedload(CheckIn.coachee))
         .order_by(CheckIn.scheduled_at, CheckIn.id).limit(MAX_STEPS))
     return [NextStep(f"Prepare the agenda for your check-in with {c.coachee.name}",
-                     f"{localtime(c.scheduled_at, '%a %d %b, %H:%M')}: add the topics and mark "
+                     f"{_when(c.scheduled_at, now)}: add the topics and mark "
                      "the agenda prepared.",
                      url_for("reinforcement.check_in_detail", id=c.id), 16, "Prepare")
             for c in rows]
@@ -57,7 +62,7 @@ def _to_add_to(user: User, now) -> list[NextStep]:
         .options(joinedload(CheckIn.coach))
         .order_by(CheckIn.scheduled_at, CheckIn.id).limit(MAX_STEPS))
     return [NextStep(f"Add to the agenda of your check-in with {c.coach.name}",
-                     f"{localtime(c.scheduled_at, '%a %d %b, %H:%M')}: what do you want to "
+                     f"{_when(c.scheduled_at, now)}: what do you want to "
                      "talk about?", url_for("reinforcement.check_in_detail", id=c.id), 22,
                      "Add topics")
             for c in rows]
