@@ -65,7 +65,8 @@ PERIODS = {"3": ("Last 3 months", 91), "12": ("Last 12 months", 365), "all": ("A
 
 @bp.context_processor
 def _goal_helpers() -> dict:
-    return {"metric_value": service.format_value, "root_causes": ROOT_CAUSES}
+    return {"metric_value": service.format_value, "metric_label": service.metric_label,
+            "root_causes": ROOT_CAUSES}
 
 
 def _today() -> date:

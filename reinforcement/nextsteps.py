@@ -18,6 +18,7 @@ from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
 from lms.templating import relative_text
+from lms.web.dates import format_date
 from reinforcement.actions import local_date
 from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 
@@ -75,7 +76,7 @@ def _overdue(user: User, now) -> list[NextStep]:
                ActionItem.due_on < local_date(now, user))
         .order_by(ActionItem.due_on, ActionItem.id).limit(MAX_STEPS))
     return [NextStep(f"Action item overdue: {item.title}",
-                     f"It was due {item.due_on:%d %b %Y}.",
+                     f"It was due {format_date(item.due_on)}.",
                      url_for("reinforcement.check_in_detail", id=item.check_in_id)
                      if item.check_in_id else url_for("reinforcement.week"), 13, "Open")
             for item in rows]

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NEAR_DAYS = 6
+UTC_ZONE = ZoneInfo("UTC")
 _NAMED = {0: "today", 1: "tomorrow", -1: "yesterday"}
 
 
@@ -36,45 +37,45 @@ def local(value: datetime, zone: ZoneInfo) -> datetime:
     return value.astimezone(zone)
 
 
-def _day_of(value: date | datetime, zone: ZoneInfo) -> date:
+def _day_of(value: date | datetime, zone: ZoneInfo = UTC_ZONE) -> date:
     return local(value, zone).date() if isinstance(value, datetime) else value
 
 
-def format_date(value: date | datetime, zone: ZoneInfo) -> str:
+def format_date(value: date | datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """``Tue 8 Dec 2026``: the day, in ``zone`` when ``value`` is a moment."""
     day = _day_of(value, zone)
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def format_day(value: date | datetime, zone: ZoneInfo) -> str:
+def format_day(value: date | datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """``8 Dec``: a compact day for table columns and chart axes."""
     day = _day_of(value, zone)
     return f"{day.day} {day:%b}"
 
 
-def format_month(value: date | datetime, zone: ZoneInfo) -> str:
+def format_month(value: date | datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """``December 2026``."""
     return f"{_day_of(value, zone):%B %Y}"
 
 
-def format_time(value: datetime, zone: ZoneInfo) -> str:
+def format_time(value: datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """``14:00`` in ``zone``."""
     return f"{local(value, zone):%H:%M}"
 
 
-def format_datetime(value: datetime, zone: ZoneInfo) -> str:
+def format_datetime(value: datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """``Tue 8 Dec 2026, 14:00`` in ``zone``."""
     return f"{format_date(value, zone)}, {format_time(value, zone)}"
 
 
-def full(value: date | datetime, zone: ZoneInfo) -> str:
+def full(value: date | datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """The absolute form with nothing left out (the zone of a moment too), for a title."""
     if isinstance(value, datetime):
         return f"{format_datetime(value, zone)} {local(value, zone):%Z}"
     return format_date(value, zone)
 
 
-def machine(value: date | datetime, zone: ZoneInfo) -> str:
+def machine(value: date | datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """The ISO 8601 text of a ``<time datetime=...>`` attribute."""
     if isinstance(value, datetime):
         return local(value, zone).isoformat(timespec="minutes")
