@@ -33,6 +33,13 @@ day_text = _styled(dates.format_day)
 month_text = _styled(dates.format_month)
 
 
+def span(start: datetime | None, end: datetime | None) -> str:
+    """A meeting from ``start`` to ``end``, with the viewer's zone."""
+    if start is None or end is None:
+        return datetime_text(start)
+    return dates.format_span(start, end, viewer_zone())
+
+
 def viewer_today() -> date:
     """Today on the signed-in person's calendar."""
     return dates.local(utcnow(), viewer_zone()).date()
@@ -63,4 +70,4 @@ def localtime(value: datetime | None, fmt: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     filters = app.jinja_env.filters
     filters.update(date=date_text, datetime=datetime_text, time=time_text, day=day_text,
-                   month=month_text, relative=relative, localtime=localtime)
+                   month=month_text, span=span, relative=relative, localtime=localtime)

@@ -5,6 +5,8 @@
 - ``time``: the end of a span on the same day: "15:00".
 - ``day``: a compact table column or chart axis label: "8 Dec".
 - ``month``: a month under review: "December 2026".
+- ``span``: a meeting with its end and the zone: "Tue 8 Dec 2026, 14:00–15:30 CET" (the
+  end's day too when it differs).
 - ``relative``: a near moment or day: "today 14:00", "tomorrow 09:30", "yesterday 16:00",
   "in 3 days", "3 days ago"; beyond ``NEAR_DAYS`` days, the absolute style.
 
@@ -66,6 +68,13 @@ def format_time(value: datetime, zone: ZoneInfo = UTC_ZONE) -> str:
 def format_datetime(value: datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """``Tue 8 Dec 2026, 14:00`` in ``zone``."""
     return f"{format_date(value, zone)}, {format_time(value, zone)}"
+
+
+def format_span(start: datetime, end: datetime, zone: ZoneInfo = UTC_ZONE) -> str:
+    """``Tue 8 Dec 2026, 14:00–15:30 CET``: a meeting people may join from another zone."""
+    same_day = local(start, zone).date() == local(end, zone).date()
+    until = format_time(end, zone) if same_day else format_datetime(end, zone)
+    return f"{format_datetime(start, zone)}–{until} {local(end, zone):%Z}"
 
 
 def full(value: date | datetime, zone: ZoneInfo = UTC_ZONE) -> str:

@@ -99,3 +99,15 @@ def test_relative_filter_keeps_the_full_date_in_a_time_element(app):
     assert isinstance(html, Markup)
     assert html == ('<time datetime="2026-12-09T08:30+00:00" '
                     'title="Wed 9 Dec 2026, 08:30 UTC">tomorrow 08:30</time>')
+
+
+def test_a_span_keeps_the_zone_and_names_the_end_day_only_when_it_differs():
+    start = datetime(2026, 12, 8, 13, 0, tzinfo=UTC)
+    assert dates.format_span(start, start.replace(hour=14, minute=30), BERLIN) == (
+        "Tue 8 Dec 2026, 14:00–15:30 CET")
+    # 22:00–00:30 UTC ends on the next day in Berlin and on the same day in New York.
+    late, past_midnight = start.replace(hour=22), datetime(2026, 12, 9, 0, 30, tzinfo=UTC)
+    assert dates.format_span(late, past_midnight, BERLIN) == (
+        "Tue 8 Dec 2026, 23:00–Wed 9 Dec 2026, 01:30 CET")
+    assert dates.format_span(late, past_midnight, NEW_YORK) == (
+        "Tue 8 Dec 2026, 17:00–19:30 EST")
