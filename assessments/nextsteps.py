@@ -20,6 +20,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import Level, User
+from lms.web.dates import format_day
 
 NEW_FOR = timedelta(days=14)  # a shared scorecard counts as new this long
 MAX_STEPS = 3
@@ -47,7 +48,7 @@ def _new_scorecards(user: User) -> list[NextStep]:
                          "Your observers shared them with you in the last two weeks.",
                          url_for("assessments.scorecard_index"), 25, "Read")]
     return [NextStep(f"Read your scorecard: “{title}”",
-                     f"{observer or 'Your observer'} observed you on {observed_on:%d %b}; "
+                     f"{observer or 'Your observer'} observed you on {format_day(observed_on)}; "
                      f"{average:.1f} out of 5 on average.",
                      url_for("assessments.scorecard_detail", id=oid), 25, "Read")
             for oid, observed_on, average, title, observer in rows]

@@ -21,6 +21,7 @@ from assessments.models import (
 )
 from assessments.trend_charts import Chart, line_chart
 from lms.extensions import db
+from lms.web.dates import format_date
 
 
 @dataclass
@@ -42,7 +43,7 @@ class CriterionTrend:
 
     def chart(self, start: date, end: date) -> Chart:
         return line_chart(self.title, [
-            (when, score, f"{when:%d %b %Y}: {score} – {self.descriptors[score - 1]}")
+            (when, score, f"{format_date(when)}: {score} – {self.descriptors[score - 1]}")
             for when, score, _oid in self.scores], start=start, end=end)
 
 

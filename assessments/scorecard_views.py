@@ -23,7 +23,7 @@ from lms.extensions import db
 from lms.people import tree
 from lms.people.models import User
 from lms.spreadsheets import csv_response
-from lms.templating import localtime
+from lms.templating import viewer_today
 from lms.web.args import int_arg, page_arg
 
 PER_PAGE = 25
@@ -89,7 +89,7 @@ def _data(form, rubric: Rubric) -> service.ObservationData:
 
 def _fill(form, observation: Observation | None, rubric: Rubric) -> None:
     if observation is None:
-        form.observed_on.data = date.fromisoformat(localtime(utcnow(), "%Y-%m-%d"))
+        form.observed_on.data = viewer_today()
         form.subject.data = int_arg("subject") or 0
         return
     form.subject.data, form.kind.data = observation.subject_id, observation.kind

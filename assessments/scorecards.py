@@ -34,6 +34,7 @@ from lms.notify.preferences import register_kind
 from lms.notify.services import notify
 from lms.people import tree
 from lms.people.models import Level, User
+from lms.web.dates import format_date
 
 register_kind("observation.shared", "A scorecard of an observation of you is shared with you")
 
@@ -356,7 +357,7 @@ def share_observation(observation: Observation, *, by: User) -> Observation:
     notify(subject, kind="observation.shared", subject=f"New scorecard: {rubric.title}",
            body=(f"{by.name} shared the scorecard of your "
                  f"{ObservationKind(observation.kind).label.lower()} on "
-                 f"{observation.observed_on:%d %b %Y}: {observation.average:.1f} out of 5 "
+                 f"{format_date(observation.observed_on)}: {observation.average:.1f} out of 5 "
                  "on average."),
            link=observation_path(observation))
     return observation

@@ -19,6 +19,7 @@ from assessments.surveys import audience_of
 from assessments.trend_charts import Chart, line_chart
 from lms.extensions import db
 from lms.people.models import Level, User
+from lms.web.dates import format_date
 
 LEVEL_ORDER = (Level.EXECUTIVE, Level.LEADER, Level.MANAGER, Level.REP)
 
@@ -50,7 +51,7 @@ class PersonTrend:
         start, end = self.sittings[0].submitted_at, self.sittings[-1].submitted_at
 
         def label(sitting: Sitting, value: float) -> str:
-            return f"{sitting.submitted_at:%d %b %Y}: {value:.2f}"
+            return f"{format_date(sitting.submitted_at)}: {value:.2f}"
         charts = [line_chart("Overall", [(s.submitted_at, s.score, label(s, s.score))
                                          for s in self.sittings], start=start, end=end)]
         for section_id, title in self.sections:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from lms.web.dates import format_date
+
 WIDTH, HEIGHT = 320, 120
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 26, 10, 8, 20
 LOW, HIGH = 1, 5
@@ -63,9 +65,9 @@ class Chart:
             return f"{self.title}: no scores yet"
         first, last = self.points[0], self.points[-1]
         if len(self.points) == 1:
-            return f"{self.title}: {_fmt(first.value)} on {first.when:%d %b %Y}"
-        return (f"{self.title}: from {_fmt(first.value)} on {first.when:%d %b %Y} to "
-                f"{_fmt(last.value)} on {last.when:%d %b %Y}, {len(self.points)} scores")
+            return f"{self.title}: {_fmt(first.value)} on {format_date(first.when)}"
+        return (f"{self.title}: from {_fmt(first.value)} on {format_date(first.when)} to "
+                f"{_fmt(last.value)} on {format_date(last.when)}, {len(self.points)} scores")
 
 
 def _fmt(value: float) -> str:

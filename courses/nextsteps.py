@@ -23,7 +23,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import Level, User
-from lms.templating import localtime
+from lms.templating import date_text, relative_text
 
 SOON = timedelta(days=7)
 MAX_CONTINUE = 3
@@ -80,11 +80,11 @@ def _enrolment_steps(user: User) -> list[NextStep]:
         action = "Continue" if started_at else "Start"
         if due_at is not None and due_at < now:
             steps.append(NextStep(f"“{title}” is overdue",
-                                  f"It was due {localtime(due_at, '%d %b %Y')}.", url, 12,
+                                  f"It was due {date_text(due_at)}.", url, 12,
                                   action))
         elif due_at is not None and due_at <= now + SOON:
             steps.append(NextStep(f"“{title}” is due soon",
-                                  f"Due {localtime(due_at, '%a %d %b')}.", url, 20, action))
+                                  f"Due {relative_text(due_at, now)}.", url, 20, action))
         elif started_at is not None and continuing < MAX_CONTINUE:
             continuing += 1
             steps.append(NextStep(f"Continue “{title}”", "Pick up where you left off.", url,

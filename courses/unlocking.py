@@ -33,6 +33,7 @@ from courses.live.programs import ClosedWave, closed_waves, in_wave_audience, ma
 from courses.models import Course, Enrollment, Prerequisite, PrerequisiteKind
 from lms.extensions import db
 from lms.people.models import User
+from lms.web.dates import format_date
 
 # Whose completion (or attendance) a prerequisite waits for: 0 the learner, 1 their manager,
 # 2 their leader.
@@ -94,7 +95,7 @@ class WaveLock:
         previous = f"your manager, {closed.manager_name}, completes wave {closed.number - 1}"
         if closed.opens_on is None:
             return f"Opens when {previous} of “{closed.program_name}”."
-        day = f"{closed.opens_on.day} {closed.opens_on:%B %Y}"
+        day = format_date(closed.opens_on)
         if closed.waiting:
             return f"Opens on {day} ({wave}), once {previous}."
         return f"Opens on {day} ({wave})."

@@ -1,28 +1,68 @@
-"""Jinja filters shared by every template."""
+"""Jinja filters shared by every template: the date styles of ``lms.web.dates``, each in the
+signed-in person's time zone, and ``relative`` as a ``<time>`` element that keeps the full date."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import current_user
+from markupsafe import Markup, escape
+
+from lms.db import utcnow
+from lms.web import dates
 
 
-def _zone() -> ZoneInfo:
-    name = getattr(current_user, "time_zone", None) or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+def viewer_zone() -> ZoneInfo:
+    """The signed-in person's zone; UTC for a visitor."""
+    return dates.zone_named(getattr(current_user, "time_zone", None))
 
 
-def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
-    """Show an aware datetime in the signed-in person's time zone."""
+def _styled(style):
+    def show(value: date | datetime | None) -> str:
+        return "" if value is None else style(value, viewer_zone())
+    show.__doc__ = style.__doc__
+    return show
+
+
+date_text = _styled(dates.format_date)
+datetime_text = _styled(dates.format_datetime)
+time_text = _styled(dates.format_time)
+day_text = _styled(dates.format_day)
+month_text = _styled(dates.format_month)
+
+
+def span(start: datetime | None, end: datetime | None) -> str:
+    """A meeting from ``start`` to ``end``, with the viewer's zone."""
+    if start is None or end is None:
+        return datetime_text(start)
+    return dates.format_span(start, end, viewer_zone())
+
+
+def viewer_today() -> date:
+    """Today on the signed-in person's calendar."""
+    return dates.local(utcnow(), viewer_zone()).date()
+
+
+def relative_text(value: date | datetime | None, now: datetime | None = None) -> str:
+    """``today 14:00`` or ``in 3 days`` (plain text, for messages built in Python)."""
     if value is None:
         return ""
-    return value.astimezone(_zone()).strftime(fmt)
+    return dates.format_relative(value, viewer_zone(), now or utcnow())
+
+
+def relative(value: date | datetime | None, now: datetime | None = None) -> Markup:
+    """A near date in words inside ``<time>``, whose title holds the full absolute date."""
+    if value is None:
+        return Markup("")
+    zone = viewer_zone()
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        dates.machine(value, zone), dates.full(value, zone),
+        escape(dates.format_relative(value, zone, now or utcnow())))
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["localtime"] = localtime
+    filters = app.jinja_env.filters
+    filters.update(date=date_text, datetime=datetime_text, time=time_text, day=day_text,
+                   month=month_text, span=span, relative=relative)

@@ -22,6 +22,7 @@ from lms.extensions import db
 from lms.notify.preferences import register_kind
 from lms.notify.services import notify
 from lms.people.models import User
+from lms.web.dates import format_date
 from reinforcement.checkins import GONE, check_in_path
 from reinforcement.models import ActionItem, CheckIn
 
@@ -61,7 +62,7 @@ def create_action_item(check_in: CheckIn, *, title: str, owner: User, due_on: da
     held_on = local_date(check_in.scheduled_at, check_in.coach)
     if due_on < held_on:
         raise ValidationError(f"The due date cannot be before the check-in "
-                              f"({held_on:%d %b %Y}).", field="due_on")
+                              f"({format_date(held_on)}).", field="due_on")
     item = ActionItem(title=title, owner_id=owner.id, due_on=due_on, check_in_id=check_in.id,
                       coach_id=check_in.coach_id, coachee_id=check_in.coachee_id,
                       created_by_id=by.id, created_at=now)
@@ -72,7 +73,7 @@ def create_action_item(check_in: CheckIn, *, title: str, owner: User, due_on: da
     if owner.id != by.id:
         notify(owner, kind=ASSIGNED_KIND, subject=f"Action item: {title[:120]}",
                body=f"{by.name} gave you an action item at your check-in, due "
-                    f"{due_on:%d %b %Y}: {title}", link=check_in_path(check_in))
+                    f"{format_date(due_on)}: {title}", link=check_in_path(check_in))
     return item
 
 

@@ -32,6 +32,7 @@ from lms.extensions import db
 from lms.people import tree
 from lms.people.csv_io import ImportRejected, Problem, records
 from lms.people.models import User
+from lms.web.dates import format_date
 from reinforcement.goals import check_value, monday_of, parse_number, value_problem
 from reinforcement.models import ActualSource, CheckIn, CheckInStatus, Metric, MetricActual
 
@@ -44,8 +45,8 @@ def _check_week(period_start: date, today: date, field_name: str = "period_start
     if not isinstance(period_start, date) or isinstance(period_start, datetime):
         raise ValidationError("Give the week as a date (YYYY-MM-DD).", field=field_name)
     if period_start.weekday() != 0:
-        raise ValidationError(f"{period_start:%d %b %Y} is a {period_start:%A}: a week is "
-                              f"given by its Monday ({monday_of(period_start):%d %b %Y}).",
+        raise ValidationError(f"{format_date(period_start)} is a {period_start:%A}: a week is "
+                              f"given by its Monday ({format_date(monday_of(period_start))}).",
                               field=field_name)
     if period_start > today:
         raise ValidationError("That week has not started yet.", field=field_name)
@@ -95,7 +96,7 @@ def enter_actual(person: User, metric: Metric, period_start: date, value: float,
     actual.value, actual.source, actual.check_in_id = value, source, check_in_id
     actual.entered_by_id, actual.updated_at = by.id, now
     record(by, "metric_actual.enter", actual,
-           summary=f"{metric.name} for {person.name}, week of {period_start:%d %b %Y}",
+           summary=f"{metric.name} for {person.name}, week of {format_date(period_start)}",
            changes={"value": [before, value], "period_start": [None, period_start.isoformat()],
                     "check_in_id": [None, check_in_id]})
     return actual, True

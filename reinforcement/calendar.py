@@ -10,7 +10,7 @@ they turn cancelled for a while, then leave the feed. Private notes never go int
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from sqlalchemy import or_, select
@@ -30,10 +30,7 @@ GONE = (CheckInStatus.CANCELLED, CheckInStatus.RESCHEDULED)
 
 def zone(person: User) -> ZoneInfo:
     """The person's time zone (UTC when unknown)."""
-    try:
-        return ZoneInfo(person.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return person.zone
 
 
 def local_time(moment: datetime, person: User, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -25,6 +25,7 @@ from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level, User
+from lms.web.dates import zone_named
 from reinforcement.models import ActionItem, Council, CouncilAttendance, CouncilMeeting
 
 MAX_EVERY_WEEKS = 26
@@ -103,10 +104,7 @@ def update_council(council: Council, data: CouncilData, *, by: User) -> Council:
 
 def zone_of(person: User | None) -> ZoneInfo:
     """The person's time zone (UTC when unknown)."""
-    try:
-        return ZoneInfo(person.time_zone if person is not None else "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(person.time_zone if person is not None else None)
 
 
 def rhythm(first_at: datetime, every_weeks: int, count: int, zone: ZoneInfo) -> list[datetime]:

@@ -30,6 +30,7 @@ from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.services import notify
 from lms.people.models import Level, User
+from lms.web.dates import format_date
 from reinforcement.goal_permissions import is_coach_of
 from reinforcement.goal_progress import progress
 from reinforcement.goals import local_day
@@ -98,7 +99,7 @@ def _check_action(action: Action, person: User, by: User, earliest: date) -> str
     if not isinstance(action.due_on, date) or isinstance(action.due_on, datetime):
         raise ValidationError("Give the action's due date.", field="action_due_on")
     if action.due_on < earliest:
-        raise ValidationError(f"The due date cannot be before {earliest:%d %b %Y}.",
+        raise ValidationError(f"The due date cannot be before {format_date(earliest)}.",
                               field="action_due_on")
     return title
 
@@ -144,7 +145,7 @@ def create_gap_review(goal: Goal, *, root_cause: str, notes: str, action: Action
         from reinforcement.actions import ASSIGNED_KIND
         notify(action.owner, kind=ASSIGNED_KIND, subject=f"Action item: {title[:120]}",
                body=f"{by.name} gave you an action item to close your {goal.metric.name} gap, "
-                    f"due {action.due_on:%d %b %Y}: {title}",
+                    f"due {format_date(action.due_on)}: {title}",
                link=f"/reinforcement/people/{person.id}/goals")
     return review
 

@@ -22,10 +22,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from lms.web.dates import format_date
 from lms.web.text import SingleLine
 from reinforcement.actuals import COLUMNS
 from reinforcement.gaps import MAX_NOTES, MAX_TITLE, ROOT_CAUSES
-from reinforcement.goals import UNIT_LABELS, parse_number
+from reinforcement.goals import UNIT_LABELS, metric_label, parse_number
 from reinforcement.models import Metric, MetricKind
 
 
@@ -50,10 +51,11 @@ class GoalForm(GoalEditForm):
     metric = SelectField("Metric", coerce=int, choices=[])
 
     def set_metrics(self, metrics: list[Metric]) -> None:
-        kinds = {MetricKind.ACTIVITY: "activity", MetricKind.PROFICIENCY: "proficiency"}
-        self.metric.choices = [SelectChoice(m.id, f"{m.name} ({kinds[MetricKind(m.kind)]}, "
-                                                  f"{UNIT_LABELS[m.unit].lower()})")
-                               for m in metrics]
+        """The choices, grouped by kind (the kind says what the target means)."""
+        kinds = {MetricKind.ACTIVITY: "Activity", MetricKind.PROFICIENCY: "Proficiency"}
+        self.metric.choices = [SelectChoice(m.id, metric_label(m),
+                                            optgroup=kinds[MetricKind(m.kind)])
+                               for m in sorted(metrics, key=lambda m: m.kind)]
 
 
 class ActualsForm(FlaskForm):
@@ -78,7 +80,7 @@ def actuals_form(metrics: list[Metric], weeks: list[date], **kwargs) -> ActualsF
     for metric in metrics:
         for monday in weeks:
             setattr(Grid, f"v_{metric.id}_{monday.isoformat()}", StringField(
-                f"{metric.name}, week of {monday:%d %b %Y}",
+                f"{metric_label(metric)}, week of {format_date(monday)}",
                 validators=[Optional(), Length(max=32)]))
     return Grid(**kwargs)
 

@@ -32,7 +32,8 @@ from sqlalchemy.orm import joinedload
 from assessments.trend_charts import HEIGHT, HIGH, LOW, PAD_BOTTOM, PAD_TOP, Chart, line_chart
 from lms.extensions import db
 from lms.people.models import User
-from reinforcement.goals import format_value, weeks_of
+from lms.web.dates import format_date
+from reinforcement.goals import format_value, metric_label, weeks_of
 from reinforcement.models import Goal, Metric, MetricActual, MetricKind
 
 
@@ -188,8 +189,8 @@ def goal_chart(goal: Goal, weeks: list[tuple[date, float]]) -> GoalChart:
         return LOW + (HIGH - LOW) * min(max(value, 0.0), top) / top
 
     mondays = weeks_of(goal.starts_on, goal.ends_on) or [goal.starts_on]
-    title = f"{metric.name}, week by week"
-    chart = line_chart(title, [(monday, scaled(value), f"Week of {monday:%d %b %Y}: "
+    title = f"{metric_label(metric)}, week by week"
+    chart = line_chart(title, [(monday, scaled(value), f"Week of {format_date(monday)}: "
                                 f"{format_value(metric, value)}") for monday, value in weeks],
                        start=mondays[0], end=mondays[-1])
     ticks = [(y, format_value(metric, top * (grid - LOW) / (HIGH - LOW)))
@@ -199,7 +200,7 @@ def goal_chart(goal: Goal, weeks: list[tuple[date, float]]) -> GoalChart:
     if weeks:
         summary = (f"{title}: {len(weeks)} week{'s' if len(weeks) != 1 else ''} recorded, latest "
                    f"{format_value(metric, weeks[-1][1])} in the week of "
-                   f"{weeks[-1][0]:%d %b %Y}; target {target_label}")
+                   f"{format_date(weeks[-1][0])}; target {target_label}")
     else:
         summary = f"{title}: no weeks recorded yet; target {target_label}"
     return GoalChart(chart, ticks, _y(scaled(aim)), target_label, summary)

@@ -25,7 +25,7 @@ from lms.home.nextsteps import NextStep, provider
 from lms.people import tree
 from lms.people.models import User
 from lms.spreadsheets import csv_response
-from lms.templating import localtime
+from lms.templating import viewer_today
 from lms.web.args import int_arg
 from reinforcement import bp
 from reinforcement import goals as service
@@ -65,12 +65,13 @@ PERIODS = {"3": ("Last 3 months", 91), "12": ("Last 12 months", 365), "all": ("A
 
 @bp.context_processor
 def _goal_helpers() -> dict:
-    return {"metric_value": service.format_value, "root_causes": ROOT_CAUSES}
+    return {"metric_value": service.format_value, "metric_label": service.metric_label,
+            "root_causes": ROOT_CAUSES}
 
 
 def _today() -> date:
     """Today where the viewer lives."""
-    return date.fromisoformat(localtime(utcnow(), "%Y-%m-%d"))
+    return viewer_today()
 
 
 def _failed(form, error: CadenceError) -> None:

@@ -36,6 +36,7 @@ from lms.extensions import db
 from lms.notify.preferences import register_kind
 from lms.notify.services import notify
 from lms.people.models import User
+from lms.web.dates import format_date
 from reinforcement.goal_permissions import is_coach_of
 from reinforcement.models import Goal, Metric, MetricKind
 
@@ -44,6 +45,8 @@ register_kind(PROPOSED_KIND, "Your coach proposes a goal for you, or changes one
 
 UNITS = ("count", "percent", "currency")
 UNIT_LABELS = {"count": "Count", "percent": "Percent (0-100)", "currency": "Amount"}
+UNIT_SYMBOLS = {"count": "", "percent": "%", "currency": "amount"}
+_NAME_DETAIL = re.compile(r"^(?P<name>.*\S)\s*\((?P<detail>[^()]+)\)$")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 MAX_PERIOD_DAYS = 371  # a year, give or take the weeks at its edges
 MAX_VALUE = 1e12
@@ -114,6 +117,18 @@ def format_value(metric: Metric, value: float | None) -> str:
     if metric.unit == "currency":
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".removesuffix(".00")
     return f"{value:.1f}".removesuffix(".0")
+
+
+def metric_label(metric: Metric) -> str:
+    """``Proposal ratio · proposals per meeting, %``: the name, then what it counts and its unit.
+
+    The one short label of a metric wherever it is named (choices, lists, charts, tables); a
+    detail the name carries in brackets moves behind the dot, and a plain count has no unit.
+    """
+    match = _NAME_DETAIL.match(metric.name)
+    name, detail = (match["name"], match["detail"]) if match else (metric.name, "")
+    qualifiers = ", ".join(part for part in (detail, UNIT_SYMBOLS.get(metric.unit, "")) if part)
+    return f"{name} · {qualifiers}" if qualifiers else name
 
 
 # --- the metrics catalogue ---------------------------------------------------------------------
@@ -188,8 +203,8 @@ def _check_no_overlap(person_id: int, metric: Metric, starts_on: date, ends_on: 
     clash = db.session.execute(stmt.limit(1)).first()
     if clash is not None:
         raise ValidationError(
-            f"There is already a {metric.name} goal for {clash[0]:%d %b %Y} – "
-            f"{clash[1]:%d %b %Y}, which overlaps this period: change that one instead.",
+            f"There is already a {metric.name} goal for {format_date(clash[0])} – "
+            f"{format_date(clash[1])}, which overlaps this period: change that one instead.",
             field="starts_on")
 
 
@@ -205,8 +220,8 @@ def _tell(person: User, goal: Goal, by: User, *, changed: bool) -> None:
     metric = goal.metric
     notify(person, kind=PROPOSED_KIND,
            subject=f"{by.name} {'changed' if changed else 'proposes'} your {metric.name} goal",
-           body=f"Target {format_value(metric, goal.target)} for {goal.starts_on:%d %b %Y} – "
-                f"{goal.ends_on:%d %b %Y}. Open your goals to agree to it.",
+           body=f"Target {format_value(metric, goal.target)} for {format_date(goal.starts_on)} – "
+                f"{format_date(goal.ends_on)}. Open your goals to agree to it.",
            link=f"/reinforcement/people/{person.id}/goals")
 
 

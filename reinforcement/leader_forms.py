@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.web.dates import format_date
 from lms.web.text import SingleLine
 from reinforcement.councils import MAX_EVERY_WEEKS, MAX_MEETINGS
 from reinforcement.reviews import FEEDBACK_MAX, NOTE_MAX
@@ -50,7 +51,7 @@ class FeedbackForm(FlaskForm):
 
 def scorecard_choices(observations) -> list[SelectChoice]:
     return [SelectChoice(0, "None")] + [
-        SelectChoice(o.id, f"{o.observed_on:%d %b %Y} – {o.rubric.title}"
+        SelectChoice(o.id, f"{format_date(o.observed_on)} – {o.rubric.title}"
                      + (f" ({o.average:.1f})" if o.average is not None else ""))
         for o in observations]
 

@@ -18,7 +18,8 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
-from lms.templating import localtime
+from lms.templating import relative_text
+from lms.web.dates import format_date
 from reinforcement import reviews
 from reinforcement.actions import local_date
 from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
@@ -47,9 +48,9 @@ def review_steps(user: User) -> list[NextStep]:
     url = url_for("reinforcement.review_index", month=period.key)
     if due < today:
         return [NextStep(f"Review your managers' coaching in {period.label}: overdue",
-                         f"It was due {due:%a %d %b}; {waiting}.", url, 12, "Review")]
+                         f"It was due {format_date(due)}; {waiting}.", url, 12, "Review")]
     return [NextStep(f"Review your managers' coaching in {period.label}",
-                     f"Due {due:%a %d %b}: {waiting}. Confirm their rhythm or give "
+                     f"Due {format_date(due)}: {waiting}. Confirm their rhythm or give "
                      "feedback.", url, 17, "Review")]
 
 
@@ -68,13 +69,18 @@ def _upcoming(now):
                                  CheckIn.scheduled_at <= now + AHEAD)
 
 
+def _when(moment, now) -> str:
+    text = relative_text(moment, now)
+    return text[:1].upper() + text[1:]
+
+
 def _to_prepare(user: User, now) -> list[NextStep]:
     rows = db.session.scalars(
         _upcoming(now).where(CheckIn.coach_id == user.id, CheckIn.agenda_prepared_at.is_(None))
         .options(joinedload(CheckIn.coachee))
         .order_by(CheckIn.scheduled_at, CheckIn.id).limit(MAX_STEPS))
     return [NextStep(f"Prepare the agenda for your check-in with {c.coachee.name}",
-                     f"{localtime(c.scheduled_at, '%a %d %b, %H:%M')}: add the topics and mark "
+                     f"{_when(c.scheduled_at, now)}: add the topics and mark "
                      "the agenda prepared.",
                      url_for("reinforcement.check_in_detail", id=c.id), 16, "Prepare")
             for c in rows]
@@ -88,7 +94,7 @@ def _to_add_to(user: User, now) -> list[NextStep]:
         .options(joinedload(CheckIn.coach))
         .order_by(CheckIn.scheduled_at, CheckIn.id).limit(MAX_STEPS))
     return [NextStep(f"Add to the agenda of your check-in with {c.coach.name}",
-                     f"{localtime(c.scheduled_at, '%a %d %b, %H:%M')}: what do you want to "
+                     f"{_when(c.scheduled_at, now)}: what do you want to "
                      "talk about?", url_for("reinforcement.check_in_detail", id=c.id), 22,
                      "Add topics")
             for c in rows]
@@ -101,7 +107,7 @@ def _overdue(user: User, now) -> list[NextStep]:
                ActionItem.due_on < local_date(now, user))
         .order_by(ActionItem.due_on, ActionItem.id).limit(MAX_STEPS))
     return [NextStep(f"Action item overdue: {item.title}",
-                     f"It was due {item.due_on:%d %b %Y}.",
+                     f"It was due {format_date(item.due_on)}.",
                      url_for("reinforcement.check_in_detail", id=item.check_in_id)
                      if item.check_in_id else url_for("reinforcement.week"), 13, "Open")
             for item in rows]

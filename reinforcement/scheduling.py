@@ -14,7 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from lms.web.dates import zone_named
 
 CADENCE_DAYS = {"weekly": 7, "biweekly": 14}
 LOCAL_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -38,10 +40,7 @@ def parse_local_time(text: str) -> time:
 
 def zone_of(name: str | None) -> ZoneInfo:
     """The IANA time zone ``name``, or UTC when it is unknown or empty."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(name)
 
 
 def at_local(day: date, clock: time, zone: ZoneInfo) -> datetime:

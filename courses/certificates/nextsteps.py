@@ -7,13 +7,13 @@ from flask import url_for
 from courses.certificates.queries import recent_valid
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
-from lms.templating import localtime
+from lms.templating import date_text
 
 
 @provider
 def certificate_steps(user: User) -> list[NextStep]:
     return [NextStep(f"Your certificate for “{certificate.course_title}”",
-                     f"Issued {localtime(certificate.issued_at, '%d %b %Y')}. Download the PDF "
+                     f"Issued {date_text(certificate.issued_at)}. Download the PDF "
                      "or share its verification link.",
                      url_for("certificates.detail", id=certificate.id), 35, "View certificate")
             for certificate in recent_valid(user)]

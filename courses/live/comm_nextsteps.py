@@ -29,7 +29,7 @@ from lms.home.nextsteps import NextStep, provider
 from lms.people.models import Level, User
 from lms.people.services import direct_reports_noun
 from lms.people.tree import subtree_ids
-from lms.templating import localtime
+from lms.templating import relative_text
 
 AHEAD = timedelta(days=21)
 MAX_STEPS = 3
@@ -82,7 +82,7 @@ def _to_write(user: User) -> list[NextStep]:
         return []
     readers = direct_reports_noun(user)  # an executive writes to their leaders
     return [NextStep(f"Write to your {readers} about “{title}”",
-                     f"It starts {localtime(starts_at, '%a %d %b')} and people of your "
+                     f"It starts {relative_text(starts_at)} and people of your "
                      "team are registered: tell them what they will learn and why it "
                      "matters.", url_for("courses.communication_create", session=sid), 18,
                      "Write")

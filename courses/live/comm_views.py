@@ -28,7 +28,7 @@ from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.forms import apply_error
 from lms.people.models import User
-from lms.templating import localtime
+from lms.templating import datetime_text
 from lms.web.args import parse_int
 
 LIMIT = 200
@@ -58,7 +58,7 @@ def _about_choices(current: str | None) -> list[SelectChoice]:
         current_user)))
     choices = [SelectChoice("", "Choose a session, a wave or a program")]
     choices += [SelectChoice(f"session:{s.id}", f"{s.title} — "
-                             f"{localtime(s.starts_at, '%d %b %Y %H:%M')}", optgroup="Sessions")
+                             f"{datetime_text(s.starts_at)}", optgroup="Sessions")
                 for s in sessions]
     choices += [SelectChoice(f"wave:{w.id}", f"{p.name} — wave {w.number}: {w.name} (opens "
                              f"{w.opens_on})", optgroup="Waves") for p in programs for w in p.waves]
@@ -160,7 +160,7 @@ def _edit(communication: Communication | None):
         else:
             db.session.commit()
             flash(f"Sent to {sent} people." if sent is not None else
-                  f"Scheduled for {localtime(communication.send_at)}.", "success")
+                  f"Scheduled for {datetime_text(communication.send_at)}.", "success")
             return redirect(url_for("courses.communication_detail", id=communication.id))
     return render_template("courses/live/comms/edit.html", form=form,
                            communication=communication)

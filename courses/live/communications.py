@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
 from sqlalchemy.orm import contains_eager, selectinload
@@ -37,6 +37,7 @@ from lms.notify.preferences import register_kind
 from lms.notify.services import notify
 from lms.people import tree
 from lms.people.models import LEVEL_VALUES, Level, User
+from lms.web.dates import zone_named
 
 RECEIVED, QUESTION = "communication.received", "communication.question"
 register_kind(RECEIVED, "A leader writes to you before a training", bulk=True)
@@ -113,10 +114,7 @@ class CommunicationData:
 
 
 def local_zone(person: User | None) -> ZoneInfo:
-    try:
-        return ZoneInfo((person.time_zone if person else None) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(person.time_zone if person else None)
 
 
 def _morning(day: date, person: User | None) -> datetime:

@@ -16,7 +16,7 @@ from lms.authz import can, visible
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
-from lms.templating import localtime
+from lms.templating import relative_text
 
 MAX_STEPS = 3
 
@@ -28,7 +28,7 @@ def rollout_steps(user: User) -> list[NextStep]:
 
 def _to_confirm(user: User) -> list[NextStep]:
     return [NextStep(f"Confirm attendance at “{title}”",
-                     f"It ended {localtime(ends_at, '%a %d %b')} and your people's attendance "
+                     f"It ended {relative_text(ends_at)} and your people's attendance "
                      "is marked: check it, then confirm it or dispute an entry.",
                      url_for("courses.session_detail", id=sid), 11, "Confirm")
             for sid, title, ends_at in sessions_to_confirm(user, limit=MAX_STEPS)]

@@ -9,13 +9,14 @@ announced again before its new date.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Select, String, cast, literal, select
 
 from courses.live.models import LiveSession, Registration, RegistrationStatus, SessionStatus
 from lms.notify.preferences import register_kind
 from lms.reminders.rules import DUE, Message, Rule, Thresholds, register
+from lms.web.dates import zone_named
 
 SUBJECT = "live_session"
 KIND = "reminder.session_tomorrow"
@@ -41,10 +42,7 @@ def session_candidates(now: datetime, limits: Thresholds) -> Select:
 
 
 def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(name)
 
 
 def _day(starts: datetime, as_of: datetime) -> str:

@@ -43,7 +43,7 @@ from lms.authz import permission_required
 from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.templating import localtime
+from lms.templating import datetime_text
 
 RECENT = timedelta(days=30)  # a session that ended this long ago may still join a course
 
@@ -154,7 +154,7 @@ def _session_form(**kwargs) -> CourseSessionForm:
         .where(LiveSession.course_id.is_(None), LiveSession.status == SessionStatus.SCHEDULED,
                LiveSession.ends_at >= utcnow() - RECENT)
         .order_by(LiveSession.starts_at, LiveSession.id).limit(200))
-    form.session.choices = [SelectChoice(i, f"{title} ({localtime(starts, '%d %b %Y %H:%M')})")
+    form.session.choices = [SelectChoice(i, f"{title} ({datetime_text(starts)})")
                             for i, title, starts in free]
     return form
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import render_template, request
 from flask_login import current_user
@@ -21,10 +21,7 @@ PER_PAGE = 50
 
 
 def _viewer_zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return current_user.zone
 
 
 def _start_of(day: date) -> datetime:

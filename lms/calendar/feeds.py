@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -40,10 +40,7 @@ def events_for(person: User, now: datetime) -> list[Event]:
 
 def zone_of(person: User) -> ZoneInfo | None:
     """The person's zone, or None for UTC (and unknown zones), written with ``Z``."""
-    try:
-        zone = ZoneInfo(person.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    zone = person.zone
     return None if zone.key in ("UTC", "Etc/UTC") else zone
 
 

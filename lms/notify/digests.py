@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -54,11 +53,7 @@ def team_digest_section(fn: TeamSectionFn) -> TeamSectionFn:
 
 
 def local_now(person: User, now: datetime) -> datetime:
-    try:
-        zone = ZoneInfo(person.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone)
+    return now.astimezone(person.zone)
 
 
 def _host() -> str:

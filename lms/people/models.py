@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, event
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, utcnow
 from lms.extensions import db
+from lms.web.dates import zone_named
 
 
 class Level(StrEnum):
@@ -98,6 +100,11 @@ class User(UserMixin, db.Model):
     @property
     def level_enum(self) -> Level:
         return Level(self.level)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The person's time zone: every date shown to them is on its clock."""
+        return zone_named(self.time_zone)
 
     @property
     def first_name(self) -> str:

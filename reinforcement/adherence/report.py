@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from assessments.trend_charts import Chart, line_chart
+from lms.web.dates import format_date, format_day
 from reinforcement.adherence.figures import Figures, Rollup, Row, TrendStep
 
 SERIES = (("held", "Check-ins held on time", "held_share"),
@@ -51,8 +52,8 @@ def _summary(title: str, values: list[tuple[TrendStep, int]]) -> str:
         return f"{title}: nothing due yet"
     (first, a), (last, b) = values[0], values[-1]
     if len(values) == 1:
-        return f"{title}: {a}% in the week of {first.start:%d %b %Y}"
-    return (f"{title}: from {a}% ({first.start:%d %b %Y}) to {b}% ({last.start:%d %b %Y}), "
+        return f"{title}: {a}% in the week of {format_date(first.start)}"
+    return (f"{title}: from {a}% ({format_date(first.start)}) to {b}% ({format_date(last.start)}), "
             f"{len(values)} steps")
 
 
@@ -67,7 +68,7 @@ def trend_charts(report: Rollup) -> list[PercentChart]:
                   if getattr(step.figures, attribute) is not None]
         chart = line_chart(title, [
             (step.start, percent_y(share),
-             f"{step.start:%d %b}–{_last(step):%d %b %Y}: {share}%")
+             f"{format_day(step.start)}–{format_date(_last(step))}: {share}%")
             for step, share in values], start=start, end=end)
         limit = report.thresholds.get(name)
         threshold_y = None

@@ -21,6 +21,7 @@ from lms.notify.preferences import register_kind
 from lms.notify.services import notify, notify_many
 from lms.people import tree
 from lms.people.models import User
+from lms.web.dates import format_date, format_time, local
 from reinforcement import scheduling
 from reinforcement.models import (
     AgendaItem,
@@ -93,7 +94,7 @@ def check_in_row(team: PlanTeam, plan: ReinforcementPlan, coachee_id: int, at: d
 
 
 def _describe(at: datetime, zone) -> str:
-    return at.astimezone(zone).strftime("%a %d %b %Y at %H:%M %Z")
+    return f"{format_date(at, zone)} at {format_time(at, zone)} {local(at, zone):%Z}"
 
 
 def start_plan(plan: ReinforcementPlan, coach: User, *, starts_on: date, local_time: str,

@@ -367,7 +367,7 @@ def test_line_chart_places_values_in_time_and_on_the_1_to_5_scale():
     assert xs[0] == chart.left and xs[2] == chart.right and xs[1] == (xs[0] + xs[2]) / 2
     assert [p.y for p in chart.points] == [HEIGHT - PAD_BOTTOM, PAD_TOP,
                                            (HEIGHT - PAD_BOTTOM + PAD_TOP) / 2]
-    assert chart.summary == "Opening: from 1 on 01 Jan 2026 to 3 on 21 Jan 2026, 3 scores"
+    assert chart.summary == "Opening: from 1 on Thu 1 Jan 2026 to 3 on Wed 21 Jan 2026, 3 scores"
     assert chart.polyline.startswith(f"{chart.left:.1f},{HEIGHT - PAD_BOTTOM:.1f} ")
 
 
@@ -376,5 +376,5 @@ def test_line_chart_with_one_moment_centres_it_and_clamps():
     chart = line_chart("Close", [(day, 7, "x")], start=day, end=day)
     (point,) = chart.points
     assert point.x == (chart.left + chart.right) / 2 and point.y == PAD_TOP
-    assert chart.summary == "Close: 7 on 01 Mar 2026"
+    assert chart.summary == "Close: 7 on Sun 1 Mar 2026"
     assert line_chart("Empty", [], start=day, end=day).summary == "Empty: no scores yet"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -131,7 +132,12 @@ def test_session_pages_show_times_in_the_viewers_zone(client, login, org):
     db.session.flush()
     login(org.rep_a1a)
     page = client.get("/courses/sessions").get_data(as_text=True)
-    assert "Zoned" in page and "JST" in page
+    tokyo = ZoneInfo("Asia/Tokyo")
+    start, end = session.starts_at.astimezone(tokyo), session.ends_at.astimezone(tokyo)
+    until = (f"{end:%H:%M}" if start.date() == end.date()  # the end's day when it differs
+             else f"{end:%a} {end.day} {end:%b %Y}, {end:%H:%M}")
+    assert "Zoned" in page
+    assert f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}–{until} JST" in page
     assert "Register" in client.get(f"/courses/sessions/{session.id}").get_data(as_text=True)
 
 

@@ -136,7 +136,7 @@ def test_the_person_is_told_of_a_proposal_and_of_a_change(org):
         Notification.recipient_id == org.rep_a1a.id).order_by(Notification.id)).all()
     assert [n.subject for n in told] == ["Dana Reyes proposes your Proposals sent goal",
                                          "Dana Reyes changed your Proposals sent goal"]
-    assert "Target 100 for 02 Mar 2026" in told[1].body
+    assert "Target 100 for Mon 2 Mar 2026" in told[1].body
     assert told[0].link == f"/reinforcement/people/{org.rep_a1a.id}/goals"
 
 
@@ -300,7 +300,7 @@ def test_the_trend_chart_draws_each_week_and_the_weekly_target(org):
     assert top_label == "20" and chart.ticks[-1][1] == "0"  # 0..20 for values up to 15
     assert second.y < chart.target_y < first.y  # the 10-a-week line between them
     assert chart.target_label == "10 a week" and "2 weeks recorded" in chart.summary
-    assert "Week of 09 Mar 2026: 15" in second.label
+    assert "Week of Mon 9 Mar 2026: 15" in second.label
     empty = goal_chart(propose(org, key="close_ratio", target=25), [])
     assert empty.chart.points == [] and empty.ticks[0][1] == "100%"
 
@@ -437,7 +437,9 @@ def test_goal_detail_lists_the_weeks_as_a_table_too(client, switch, org):
     make.actual(org.rep_a1a, goal.starts_on, 7)
     switch(org.leader_a)
     html = client.get(f"/reinforcement/goals/{goal.id}").get_data(as_text=True)
-    assert f"<th scope=\"row\">{goal.starts_on:%d %b %Y}</th><td class=\"text-end\">7</td>" in html
+    first = goal.starts_on  # a Monday, written "Mon 2 Nov 2026"
+    assert (f'<th scope="row">Mon {first.day} {first:%b %Y}</th><td class="text-end">7</td>'
+            in html)
     assert "Agreed by both" in html
 
 
