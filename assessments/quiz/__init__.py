@@ -23,6 +23,7 @@ from assessments.quiz.attempts import (
 from assessments.quiz.authoring import (
     AssessmentData,
     SourceData,
+    add_quiz_step,
     add_step,
     archive_assessment,
     create_assessment,
@@ -35,7 +36,7 @@ from assessments.quiz.regrade import RegradeResult, regrade
 
 __all__ = [
     "GRACE", "AnswersError", "AssessmentData", "AttemptClosedError", "RegradeResult",
-    "SourceData", "Started", "add_step", "archive_assessment", "close_if_expired",
+    "SourceData", "Started", "add_quiz_step", "add_step", "archive_assessment", "close_if_expired",
     "create_assessment", "expired", "in_progress", "items_of", "pool_size",
     "publish_assessment", "regrade", "save_answer", "save_answers", "seconds_left",
     "shows_answers", "start_attempt", "step_lessons", "submit", "update_assessment",
