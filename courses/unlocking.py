@@ -90,6 +90,12 @@ class WaveLock:
 Lock = LockReason | WaveLock
 
 
+def waits_above(locks: list[Lock]) -> bool:
+    """Say whether ``locks`` wait on someone above the learner (manager-first unlocking)."""
+    return any(lock.closed.waiting if isinstance(lock, WaveLock)
+               else DISTANCE[lock.prerequisite.kind] > 0 for lock in locks)
+
+
 def _completed(course_id, person_id) -> exists:
     # Its own alias: the outer query may join enrollments too, and must not correlate.
     done = aliased(Enrollment)
@@ -157,12 +163,12 @@ def _met(prerequisite: Prerequisite, person, manager, leader):
     return and_(leader.id.is_not(None), _completed(required, leader.id))
 
 
-def lock_reasons(course: Course, people: list[User]) -> dict[int, list[Lock]]:
-    """Return, for each person, what still keeps ``course`` locked.
+def lock_reasons(course: Course, people: list[User] | list[int]) -> dict[int, list[Lock]]:
+    """Return, for each person (a user or an id), what still keeps ``course`` locked.
 
     Prerequisites cost one query for everyone (plus one for the titles), waves one more.
     """
-    result: dict[int, list[Lock]] = {person.id: [] for person in people}
+    result: dict[int, list[Lock]] = {getattr(person, "id", person): [] for person in people}
     if not people:
         return result
     prerequisites = list(course.prerequisites)
@@ -196,6 +202,11 @@ def _prerequisite_reasons(prerequisites: list[Prerequisite],
 def _titles(course_ids: set[int]) -> dict[int, str]:
     courses = db.session.scalars(select(Course).where(Course.id.in_(course_ids)))
     return {course.id: course.title for course in courses}
+
+
+def locked_ids(course: Course, person_ids: list[int]) -> set[int]:
+    """Those of ``person_ids`` for whom ``course`` is locked."""
+    return {pid for pid, found in lock_reasons(course, person_ids).items() if found}
 
 
 def lock_reasons_for(course: Course, person: User) -> list[Lock]:

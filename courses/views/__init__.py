@@ -1,3 +1,10 @@
 """Course pages, one module per audience: authoring (admins), learner, progress, exchange."""
 
-from courses.views import authoring, content, exchange, learner, progress  # noqa: F401  (routes)
+from courses.views import (  # noqa: F401  (routes)
+    authoring,
+    content,
+    enrol,
+    exchange,
+    learner,
+    progress,
+)

@@ -13,7 +13,7 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import Select, select
 
-from courses import bp, reports
+from courses import bp, reports, unlocking
 from courses.models import Course
 from courses.reports import State
 from lms.authz import load_visible, permission_required, require, visible
@@ -27,6 +27,7 @@ PEOPLE_PER_PAGE = 50
 ROWS_PER_PAGE = 50
 ROW_HEADER = ("name", "email", "level", "manager", "course", "status", "percent_done",
               "required_done", "required_lessons", "started", "due", "overdue", "completed")
+FILTERS = [state for state in State if state != State.LOCKED]  # locks are not stored
 LEVEL_HEADER = ("course", "level", "enrolled", "completed", "completion_rate", "overdue")
 
 
@@ -124,7 +125,7 @@ def progress_course():
                                choices=_course_choices())
     people = None if current_user.is_admin else tree.subtree_ids(current_user.id)
     # An unknown filter value is ignored, as a hand-edited address should not break the page.
-    state = request.args.get("state") if request.args.get("state") in set(State) else None
+    state = request.args.get("state") if request.args.get("state") in set(FILTERS) else None
     level = request.args.get("level") if request.args.get("level") in LEVEL_VALUES else None
     now, search = utcnow(), (request.args.get("q") or "").strip()[:100]
     ids = reports.enrollments(people, now=now, course_id=course.id, state=state, level=level,
@@ -133,10 +134,18 @@ def progress_course():
     if _wants_csv() and request.args.get("table") == "levels":
         return _levels_csv(figures, f"course-{course.slug}-by-level")
     if _wants_csv():
-        rows = reports.enrollment_rows(ids, now=now, state=state)
+        rows = _with_locks(course, reports.enrollment_rows(ids, now=now, state=state))
         return _rows_csv(rows, f"course-{course.slug}")
     page = reports.enrollment_page(ids, per_page=ROWS_PER_PAGE, page=page_arg())
+    rows = _with_locks(course, reports.enrollment_rows(list(page.items), now=now))
     return render_template(
         "courses/progress/course.html", course=course, choices=_course_choices(),
-        figures=figures, page=page, rows=reports.enrollment_rows(list(page.items), now=now),
-        states=list(State), levels=list(reversed(Level)), state=state, level=level, q=search)
+        figures=figures, page=page, rows=rows, states=FILTERS, levels=list(reversed(Level)),
+        state=state, level=level, q=search)
+
+
+def _with_locks(course: Course, rows: list[reports.ProgressRow]) -> list[reports.ProgressRow]:
+    """Mark the learners who have not started because the course is locked for them."""
+    waiting = [row.person_id for row in rows if row.state == State.NOT_STARTED]
+    locked = unlocking.locked_ids(course, waiting) if waiting else set()
+    return reports.mark_locked(rows, {(pid, course.id) for pid in locked})
