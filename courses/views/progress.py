@@ -31,6 +31,12 @@ FILTERS = [state for state in State if state != State.LOCKED]  # locks are not s
 LEVEL_HEADER = ("course", "level", "enrolled", "completed", "completion_rate", "overdue")
 
 
+def _with_locks(rows: list[reports.ProgressRow]) -> list[reports.ProgressRow]:
+    """Mark the learners who have not started because the course is locked for them."""
+    return reports.mark_locked(rows, unlocking.locked_pairs(
+        (row.person_id, row.course_id) for row in rows if row.state == State.NOT_STARTED))
+
+
 def _wants_csv() -> bool:
     return request.args.get("format") == "csv"
 
@@ -43,7 +49,7 @@ def _row_cells(row: reports.ProgressRow) -> list:
 
 
 def _rows_csv(rows: list[reports.ProgressRow], filename: str):
-    return csv_response((_row_cells(row) for row in rows), ROW_HEADER, filename)
+    return csv_response((_row_cells(row) for row in _with_locks(rows)), ROW_HEADER, filename)
 
 
 def _levels_csv(figures: list[reports.CourseFigures], filename: str):
@@ -90,8 +96,8 @@ def progress_team():
         rows = reports.team_rows(people, now=now, course_id=course_id)
         return _rows_csv(rows, f"team-progress{'-subtree' if whole else ''}")
     page = reports.people_page(people, per_page=PEOPLE_PER_PAGE, page=page_arg())
-    rows = reports.team_rows([person.id for person in page.items], now=now,
-                             course_id=course_id)
+    rows = _with_locks(reports.team_rows([person.id for person in page.items], now=now,
+                                         course_id=course_id))
     people_rows = [list(group) for _id, group in groupby(rows, key=lambda r: r.person_id)]
     return render_template("courses/progress/team.html", page=page, people_rows=people_rows,
                            whole=whole, course=course, choices=_course_choices())
@@ -113,7 +119,8 @@ def progress_levels():
     page = reports.enrollment_page(overdue, per_page=ROWS_PER_PAGE, page=page_arg())
     return render_template("courses/progress/levels.html", figures=figures, root=root,
                            course=course, choices=_course_choices(), overdue_page=page,
-                           overdue=reports.enrollment_rows(list(page.items), now=now))
+                           overdue=_with_locks(reports.enrollment_rows(list(page.items),
+                                                                       now=now)))
 
 
 @bp.get("/progress/course")
@@ -134,18 +141,14 @@ def progress_course():
     if _wants_csv() and request.args.get("table") == "levels":
         return _levels_csv(figures, f"course-{course.slug}-by-level")
     if _wants_csv():
-        rows = _with_locks(course, reports.enrollment_rows(ids, now=now, state=state))
+        rows = reports.enrollment_rows(ids, now=now, state=state)
         return _rows_csv(rows, f"course-{course.slug}")
     page = reports.enrollment_page(ids, per_page=ROWS_PER_PAGE, page=page_arg())
-    rows = _with_locks(course, reports.enrollment_rows(list(page.items), now=now))
+    rows = _with_locks(reports.enrollment_rows(list(page.items), now=now))
     return render_template(
         "courses/progress/course.html", course=course, choices=_course_choices(),
         figures=figures, page=page, rows=rows, states=FILTERS, levels=list(reversed(Level)),
         state=state, level=level, q=search)
 
 
-def _with_locks(course: Course, rows: list[reports.ProgressRow]) -> list[reports.ProgressRow]:
-    """Mark the learners who have not started because the course is locked for them."""
-    waiting = [row.person_id for row in rows if row.state == State.NOT_STARTED]
-    locked = unlocking.locked_ids(course, waiting) if waiting else set()
-    return reports.mark_locked(rows, {(pid, course.id) for pid in locked})
+

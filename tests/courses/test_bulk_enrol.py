@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from courses.models import Enrollment, PrerequisiteKind
+from courses import unlocking
 from courses.services import authoring, enrolment
 from lms.db import utcnow
 from lms.errors import ValidationError
@@ -157,3 +158,36 @@ def test_admin_must_choose_whose_team(client, login, org):
     assert response.status_code == 422
     assert "Choose whose team to enrol." in response.get_data(as_text=True)
     assert _count() == before
+
+
+def test_team_report_and_its_csv_show_locked_learners(client, login, org, manager_first):
+    _coaching, discovery = manager_first
+    enrolment.enrol_many([org.rep_a1a, org.rep_a2a], discovery, by=org.admin)
+    login(org.leader_a)
+    html = client.get("/courses/progress/team", query_string={"scope": "all"}).get_data(
+        as_text=True)
+    rosa = html[html.index("Rosa Rep"):]
+    rosa = rosa[:rosa.index("</tr>")]
+    assert ">Locked</span>" in rosa and "Not started" not in rosa
+    rita = html[html.index("Rita Rep"):]
+    assert ">Not started</span>" in rita[:rita.index("</tr>")]
+    rows = client.get("/courses/progress/team", query_string={
+        "scope": "all", "format": "csv"}).get_data(as_text=True).splitlines()
+    assert any("Rosa Rep" in row and ",Locked," in row for row in rows)
+
+
+@pytest.mark.parametrize("kind", list(PrerequisiteKind))
+def test_locked_pairs_agree_with_the_lock_reasons_learners_see(org, kind):
+    required = factories.course(audience=("leader", "manager", "rep"), by=org.admin)
+    locked_course = factories.course(by=org.admin)
+    free_course = factories.course(by=org.admin)
+    authoring.add_prerequisite(locked_course, kind, required, by=org.admin)
+    for person in (org.rep_a1a, org.manager_a1, org.leader_a):
+        enrolment.enrol(person, required, by=org.admin).completed_at = utcnow()
+    db.session.flush()
+    reps = [org.rep_a1a, org.rep_a1b, org.rep_a2a, org.rep_b1a]
+    pairs = {(rep.id, course.id) for rep in reps for course in (locked_course, free_course)}
+    expected = {(rep.id, locked_course.id) for rep, found in zip(
+        reps, unlocking.lock_reasons(locked_course, reps).values(), strict=True) if found}
+    assert unlocking.locked_pairs(pairs) == expected
+    assert expected  # each kind locks someone here: rep_b1a's chain completed nothing
