@@ -90,7 +90,8 @@ def enrol(slug: str):
     course = _course(slug)
     require(current_user, "course.enrol_others", course)
     form = EnrolOthersForm()
-    form.level.choices = [(lv.value, lv.label) for lv in course.current_version.audience_levels]
+    form.level.choices = [SelectChoice(lv.value, lv.label)
+                          for lv in course.current_version.audience_levels]
     form.team.choices = _team_choices()
     plan = None
     if form.validate_on_submit():

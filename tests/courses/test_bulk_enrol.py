@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from courses.models import Enrollment, PrerequisiteKind
 from courses import unlocking
+from courses.models import Enrollment, PrerequisiteKind
 from courses.services import authoring, enrolment
 from lms.db import utcnow
 from lms.errors import ValidationError
