@@ -18,14 +18,20 @@ from assessments.bank_forms import (
     NewBankImportForm,
     QuestionForm,
 )
-from assessments.models import Question, QuestionBank, QuestionType
+from assessments.models import (
+    Assessment,
+    AssessmentSource,
+    Question,
+    QuestionBank,
+    QuestionType,
+)
 from courses.models import Course
 from lms.authz import permission_required, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.forms import apply_error
 from lms.spreadsheets import csv_download
-from lms.web.args import page_arg
+from lms.web.args import int_arg, page_arg
 
 VIEW, MANAGE = "bank.view", "bank.manage"
 PER_PAGE = 100
@@ -150,13 +156,14 @@ def bank_delete(questionbank: QuestionBank):
 
 # --- questions -------------------------------------------------------------------------------
 
-def _question_page(form: QuestionForm, bank: QuestionBank, question: Question | None):
+def _question_page(form: QuestionForm, bank: QuestionBank, question: Question | None, *,
+                   quiz: Assessment | None = None):
     public = None
     if question is not None:
         public = grading.public(question.type, question.spec,
                                 grading.choice_keys(question.spec))
     return render_template("assessments/banks/question.html", form=form, bank=bank,
-                           course=bank.course, question=question, public=public,
+                           course=bank.course, question=question, public=public, quiz=quiz,
                            type_label=QuestionType(form.type).label), (
         422 if form.errors or form.form_errors else 200)
 
@@ -165,11 +172,23 @@ def _question_page(form: QuestionForm, bank: QuestionBank, question: Question | 
 @permission_required(MANAGE, load=QuestionBank)
 def bank_question_create(questionbank: QuestionBank, type_: str):
     bank, form = questionbank, QUESTION_FORMS[QuestionType(type_)]()
+    quiz = _quiz_drawing_from(bank)
     if question := _submit(form, lambda: banks.add_question(bank, form.data_for_service(),
                                                             by=current_user)):
         flash("Question added.", "success")
+        if quiz is not None:  # written from the quiz: back to it
+            return redirect(url_for("assessments.quiz_edit", id=quiz.id, _anchor="questions"))
         return redirect(_bank_url(bank, f"question-{question.id}"))
-    return _question_page(form, bank, None)
+    return _question_page(form, bank, None, quiz=quiz)
+
+
+def _quiz_drawing_from(bank: QuestionBank) -> Assessment | None:
+    """The assessment named by ``?quiz=`` when it draws from ``bank``, else None."""
+    quiz_id = int_arg("quiz")
+    if quiz_id is None:
+        return None
+    return db.session.scalar(select(Assessment).join(AssessmentSource).where(
+        Assessment.id == quiz_id, AssessmentSource.bank_id == bank.id).limit(1))
 
 
 @bp.route("/questions/<int:id>/edit", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ from assessments.quiz import AssessmentData, SourceData
 from courses.live.forms import PostForm
 from lms.web.text import SingleLine
 
-__all__ = ["AssessmentForm", "PostForm", "FEEDBACK_LABELS"]
+__all__ = ["AssessmentForm", "PostForm", "QuizStepForm", "FEEDBACK_LABELS"]
 
 FEEDBACK_LABELS = {
     FeedbackPolicy.NEVER: "Never: learners see their score only",
@@ -29,6 +29,15 @@ FEEDBACK_LABELS = {
     FeedbackPolicy.AFTER_PASSING: "Once the learner has passed",
 }
 NEW_STEP = "new:"  # a lesson choice that adds a new assessment step to a module
+
+
+class QuizStepForm(FlaskForm):
+    """A quiz step added from the course outline; its questions are written next."""
+
+    title = StringField("Title", validators=[DataRequired("A quiz needs a title."),
+                                             SingleLine(), Length(max=200)])
+    pass_mark = IntegerField("Pass mark (% of points)", default=80,
+                             validators=[InputRequired("Give a pass mark from 1 to 100.")])
 
 
 class AssessmentForm(FlaskForm):

@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectChoice, SelectField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from lms.forms import EMAIL_FORMAT
 from lms.people.models import EMAIL_PATTERN
 
 MODES = {
@@ -36,10 +35,10 @@ class EnrolOthersForm(FlaskForm):
     # the "level" mode, so the other modes need not send a level.
     level = SelectField("Level", validate_choice=False,
                         description="For “Everyone at one level”.")
-    manager_email = EmailField(
-        "Team of", validators=[Optional(), EMAIL_FORMAT, Length(max=254)],
-        description="For “A whole team”: a manager's or leader's email; leave empty for "
-                    "your own team. Only people at the course's levels are enrolled.")
+    # Choices are the managers and leaders the signed-in person sees, set by the view.
+    team = SelectField("Team of", validate_choice=False,
+                       description="For “A whole team”: everyone under this manager or "
+                                   "leader. Only people at the course's levels are enrolled.")
     due_on = DateField("Due date", validators=[Optional()],
                        description="Optional: the last day to complete the course.")
 

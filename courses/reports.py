@@ -8,7 +8,7 @@ whole organisation, so the tree and permissions stay with the caller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -37,6 +37,9 @@ class State(StrEnum):
     COMPLETED = "completed"
     OVERDUE = "overdue"  # a filter only: an active enrolment past its due date
     WITHDRAWN = "withdrawn"
+    # Shown, not filtered on: not started because the course is still locked for them
+    # (``unlocking``), e.g. waiting for their manager. Set with ``mark_locked``.
+    LOCKED = "locked"
 
     @property
     def label(self) -> str:
@@ -63,6 +66,7 @@ class ProgressRow:
     done: int
     required: int
     now: datetime = field(repr=False, compare=False)
+    locked: bool = False
 
     @property
     def state(self) -> State | None:
@@ -74,7 +78,7 @@ class ProgressRow:
             return State.COMPLETED
         if self.started_at is not None or self.done:
             return State.IN_PROGRESS
-        return State.NOT_STARTED
+        return State.LOCKED if self.locked else State.NOT_STARTED
 
     @property
     def percent(self) -> int:
@@ -85,7 +89,7 @@ class ProgressRow:
 
     @property
     def overdue(self) -> bool:
-        return (self.state in (State.NOT_STARTED, State.IN_PROGRESS)
+        return (self.state in (State.NOT_STARTED, State.LOCKED, State.IN_PROGRESS)
                 and self.due_at is not None and self.due_at < self.now)
 
     @property
@@ -274,6 +278,12 @@ def enrollment_rows(ids: Select | list[int], *, now: datetime,
         position = {enrollment_id: index for index, enrollment_id in enumerate(ids)}
         rows.sort(key=lambda row: position[row.enrollment_id])
     return rows
+
+
+def mark_locked(rows: list[ProgressRow], locked: set[tuple[int, int]]) -> list[ProgressRow]:
+    """The rows, those whose (person, course) is in ``locked`` marked locked."""
+    return [replace(row, locked=True) if (row.person_id, row.course_id) in locked else row
+            for row in rows]
 
 
 def overdue_ids(people: Select | None, *, now: datetime, course_id: int | None = None,

@@ -315,7 +315,9 @@ class EnrollmentQuerySchema(PageArgsSchema):
 
 class EnrollmentCreateSchema(_Strict):
     user_ids = ma.fields.List(ma.fields.Integer(strict=True), required=True,
-                              validate=validate.Length(min=1, max=1000))
+                              validate=validate.Length(
+                                  min=1, max=1000,
+                                  error="Name between {min} and {max} people to enrol."))
     due_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
 
 
@@ -323,6 +325,10 @@ class EnrolResultSchema(ApiSchema):
     enrolled = ma.fields.Integer()
     reactivated = ma.fields.Integer()
     already = ma.fields.Integer()
+    waiting = ma.fields.Integer(metadata={
+        "description": "Of those enrolled: locked until their manager or leader acts."})
+    locked = ma.fields.Integer(metadata={
+        "description": "Of those enrolled: locked until they complete a prerequisite."})
 
 
 class LessonCompletionSchema(ApiSchema):

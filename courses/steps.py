@@ -4,6 +4,8 @@ Some lesson kinds are not marked done by the learner: an assessment step complet
 learner passes the assessment. The package that owns such a step (a higher one, which
 courses must not import) registers a provider for the kind; the player renders the box the
 provider describes in place of the "mark as done" button, and refuses a manual completion.
+It may also name an *adder*: the course outline then offers "Add a <label>" beside the
+built-in kinds, leading to the page the adder returns.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from courses.models import Enrollment, Lesson
+from courses.models import Course, Enrollment, Lesson
 
 
 @dataclass(frozen=True)
@@ -28,16 +30,38 @@ class StepBox:
 
 # provider(enrollment, lesson) -> the box; ``enrollment`` is None in an author's preview.
 Provider = Callable[[Enrollment | None, Lesson], StepBox]
+# adder(course, module_key) -> the address of the page that adds such a step to the module.
+Adder = Callable[[Course, str], str]
 PROVIDERS: dict[str, Provider] = {}
 REFUSALS: dict[str, str] = {}
+ADDERS: dict[str, tuple[str, Adder]] = {}
+
+
+@dataclass(frozen=True)
+class AddChoice:
+    """One "Add a …" choice of a module in the course outline."""
+
+    kind: str
+    label: str
+    url: str
 
 
 def register_step(kind: str, provider: Provider, *,
-                  refusal: str = "This step completes by itself.") -> None:
+                  refusal: str = "This step completes by itself.",
+                  label: str | None = None, adder: Adder | None = None) -> None:
     """Let the package that owns lessons of ``kind`` describe them in the player;
-    ``refusal`` answers a learner who tries to mark such a lesson done."""
+    ``refusal`` answers a learner who tries to mark such a lesson done; ``label`` and
+    ``adder`` put "Add a <label>" among the outline's choices."""
     PROVIDERS[str(kind)] = provider
     REFUSALS[str(kind)] = refusal
+    if adder is not None:
+        ADDERS[str(kind)] = (label or str(kind), adder)
+
+
+def added_choices(course: Course, module_key: str) -> list[AddChoice]:
+    """The registered steps an author may add to a module, in registration order."""
+    return [AddChoice(kind, label, adder(course, module_key))
+            for kind, (label, adder) in ADDERS.items()]
 
 
 def is_step(kind: str) -> bool:

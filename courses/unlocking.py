@@ -10,6 +10,7 @@ opens the moment the last one lands.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, and_, case, exists, or_, select
@@ -111,6 +112,13 @@ class WaveLock:
 
 
 Lock = LockReason | WaveLock
+CHUNK = 5_000  # people per query when marking a report's locked rows
+
+
+def waits_above(locks: list[Lock]) -> bool:
+    """Say whether ``locks`` wait on someone above the learner (manager-first unlocking)."""
+    return any(lock.closed.waiting if isinstance(lock, WaveLock)
+               else DISTANCE[lock.prerequisite.kind] > 0 for lock in locks)
 
 
 def _completed(course_id, person_id) -> exists:
@@ -219,6 +227,41 @@ def _prerequisite_reasons(prerequisites: list[Prerequisite],
 def _titles(course_ids: set[int]) -> dict[int, str]:
     courses = db.session.scalars(select(Course).where(Course.id.in_(course_ids)))
     return {course.id: course.title for course in courses}
+
+
+def locked_pairs(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those of the ``(person id, course id)`` pairs whose course is locked for the person.
+
+    Whether, not why: a report marks many people in many courses in two queries, one for
+    every prerequisite of every course and one for the waves.
+    """
+    pairs = set(pairs)
+    people, course_ids = sorted({p for p, _c in pairs}), {c for _p, c in pairs}
+    locked: set[tuple[int, int]] = set()
+    for start in range(0, len(people), CHUNK):  # within every database's bound parameters
+        locked |= _locked(people[start:start + CHUNK], course_ids)
+    return locked & pairs
+
+
+def _locked(person_ids: list[int], course_ids: set[int]) -> set[tuple[int, int]]:
+    manager, leader = aliased(User), aliased(User)
+    required, kind = Prerequisite.required_course_id, Prerequisite.kind
+    met = or_(
+        and_(kind == PrerequisiteKind.OWN_COMPLETION, _completed(required, User.id)),
+        and_(kind == PrerequisiteKind.MANAGER_COMPLETION, manager.id.is_not(None),
+             _completed(required, manager.id)),
+        and_(kind == PrerequisiteKind.LEADER_COMPLETION, leader.id.is_not(None),
+             _completed(required, leader.id)),
+        and_(kind == PrerequisiteKind.LEADER_ATTENDED, leader.id.is_not(None),
+             attended_session_of(required, leader.id)))
+    unmet = db.session.execute(
+        select(User.id, Prerequisite.course_id).distinct()
+        .join(Prerequisite, Prerequisite.course_id.in_(course_ids))
+        .outerjoin(manager, manager.id == User.manager_id)
+        .outerjoin(leader, leader.id == manager.manager_id)
+        .where(User.id.in_(person_ids), ~met))
+    locked = {(person_id, course_id) for person_id, course_id in unmet}
+    return locked | {(w.person_id, w.course_id) for w in closed_waves(course_ids, person_ids)}
 
 
 def lock_reasons_for(course: Course, person: User) -> list[Lock]:

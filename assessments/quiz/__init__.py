@@ -25,6 +25,7 @@ from assessments.quiz.attempts import (
 from assessments.quiz.authoring import (
     AssessmentData,
     SourceData,
+    add_quiz_step,
     add_step,
     archive_assessment,
     create_assessment,
@@ -37,9 +38,9 @@ from assessments.quiz.regrade import RegradeResult, regrade
 
 __all__ = [
     "GRACE", "AnswersError", "AssessmentData", "AttemptClosedError", "RegradeResult",
-    "SourceData", "Started", "add_step", "archive_assessment", "attempts_left",
-    "close_if_expired",
-    "create_assessment", "expired", "has_passed", "in_progress", "items_of", "pool_size",
+    "SourceData", "Started", "add_quiz_step", "add_step", "archive_assessment",
+    "attempts_left", "close_if_expired", "create_assessment", "expired", "has_passed",
+    "in_progress", "items_of", "pool_size",
     "publish_assessment", "regrade", "save_answer", "save_answers", "seconds_left",
     "shows_answers", "start_attempt", "step_lessons", "submit", "update_assessment",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, false, func, or_, select
 
-from assessments.banks import tag_slug
+from assessments.banks import BankData, create_bank, tag_slug
 from assessments.models import (
     Assessment,
     AssessmentSource,
@@ -145,10 +145,15 @@ def _check_lesson(course: Course, key: str | None, assessment: Assessment | None
     return key
 
 
-def _apply(assessment: Assessment, course: Course, data: AssessmentData) -> None:
-    title = data.title.strip()
+def _clean_title(title: str) -> str:
+    title = title.strip()
     if not title or len(title) > 200:
         raise ValidationError("Give a title of up to 200 characters.", field="title")
+    return title
+
+
+def _apply(assessment: Assessment, course: Course, data: AssessmentData) -> None:
+    title = _clean_title(data.title)
     try:
         render_markdown(data.instructions)
     except ValueError as error:
@@ -247,3 +252,23 @@ def add_step(course: Course, module_key: str, title: str, *, by: User) -> str:
                  summary=f"Added the assessment step {lesson.title} to {module.title}",
                  changes={"lesson_key": [None, lesson.key]})
     return lesson.key
+
+
+def add_quiz_step(course: Course, module_key: str, title: str, *, pass_mark: int = 80,
+                  by: User) -> Assessment:
+    """Add a quiz step to a module: the step, an empty bank for its questions and a draft
+    assessment drawing one question from it (publishing waits for the questions)."""
+    title = _clean_title(title)
+    _check_numbers(AssessmentData(title=title, pass_mark=pass_mark, question_count=1))
+    key = add_step(course, module_key, title, by=by)
+    bank = create_bank(course, BankData(title=f"{title} questions"), by=by)
+    assessment = Assessment(course=course, status=AssessmentStatus.DRAFT, lesson_key=key,
+                            title=title, pass_mark=pass_mark, question_count=1,
+                            sources=[AssessmentSource(bank_id=bank.id)])
+    db.session.add(assessment)
+    db.session.flush()
+    audit.record(by, "assessment.create", assessment,
+                 summary=f"Created assessment {assessment.title} in {course.title}",
+                 changes={"title": [None, assessment.title],
+                          "sources": [None, _sources_text(assessment.sources)]})
+    return assessment

@@ -3,16 +3,24 @@ and item analysis."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from wtforms import SelectChoice
 
 from assessments import bp, quiz
 from assessments.item_analysis import analyse
-from assessments.models import Assessment, Attempt, AttemptStatus, QuestionBank
-from assessments.quiz_forms import NEW_STEP, AssessmentForm, PostForm
-from courses.models import Course
+from assessments.models import (
+    Assessment,
+    Attempt,
+    AttemptStatus,
+    Question,
+    QuestionBank,
+    QuestionType,
+)
+from assessments.quiz_forms import NEW_STEP, AssessmentForm, PostForm, QuizStepForm
+from courses.models import Course, CourseModule
+from courses.services.authoring import module_by_key
 from lms.authz import permission_required
 from lms.errors import CadenceError
 from lms.extensions import db
@@ -80,7 +88,9 @@ def _save(form: AssessmentForm, course: Course, assessment: Assessment | None):
 
 def _form_page(form: AssessmentForm, course: Course, assessment: Assessment | None):
     return render_template("assessments/quiz/form.html", form=form, course=course,
-                           assessment=assessment, post=PostForm()), 422 if form.errors else 200
+                           assessment=assessment, post=PostForm(),
+                           banks=_banks_of(assessment) if assessment else [],
+                           question_types=list(QuestionType)), 422 if form.errors else 200
 
 
 @bp.route("/courses/<int:course_id>/quizzes/new", methods=["GET", "POST"])
@@ -92,6 +102,43 @@ def quiz_create(course: Course):
         flash(f"Assessment “{assessment.title}” created as a draft.", "success")
         return redirect(url_for("assessments.quiz_edit", id=assessment.id))
     return _form_page(form, course, None)
+
+
+@bp.route("/courses/<int:course_id>/modules/<key>/quiz", methods=["GET", "POST"])
+@permission_required(MANAGE, load=Course, arg="course_id")
+def quiz_step_create(course: Course, key: str):
+    """Add a quiz step from the course outline, then write its questions."""
+    module: CourseModule | None = module_by_key(course.latest, key)
+    if module is None:
+        abort(404)
+    form = QuizStepForm()
+    if form.validate_on_submit():
+        try:
+            assessment = quiz.add_quiz_step(course, key, form.title.data,
+                                            pass_mark=form.pass_mark.data, by=current_user)
+        except CadenceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Quiz step “{assessment.title}” added to “{module.title}”. "
+                  "Write its questions, then publish it.", "success")
+            return redirect(url_for("assessments.quiz_edit", id=assessment.id,
+                                    _anchor="questions"))
+    return render_template("assessments/quiz/step_new.html", form=form, course=course,
+                           module=module), 422 if form.errors else 200
+
+
+def _banks_of(assessment: Assessment) -> list[tuple[QuestionBank, int]]:
+    """The banks the assessment draws from, with their live question counts (one query)."""
+    bank_ids = {source.bank_id for source in assessment.sources if source.bank_id}
+    rows = db.session.execute(
+        select(QuestionBank, func.count(Question.id))
+        .outerjoin(Question, and_(Question.bank_id == QuestionBank.id,
+                                  Question.is_archived.is_(False)))
+        .where(QuestionBank.id.in_(bank_ids)).group_by(QuestionBank.id)
+        .order_by(QuestionBank.title)).all() if bank_ids else []
+    return [(bank, count) for bank, count in rows]
 
 
 @bp.route("/<int:id>/edit", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from assessments.models import Assessment, AssessmentStatus, Attempt, AttemptStatus
-from courses.models import Enrollment, Lesson, LessonKind
+from courses.models import Course, Enrollment, Lesson, LessonKind
 from courses.steps import StepBox, register_step
 from lms.db import utcnow
 from lms.extensions import db
@@ -67,8 +67,13 @@ def assessment_step(enrollment: Enrollment | None, lesson: Lesson) -> StepBox:
                    completes_when=COMPLETES)
 
 
+def _add_quiz_url(course: Course, module_key: str) -> str:
+    return url_for("assessments.quiz_step_create", course_id=course.id, key=module_key)
+
+
 register_step(LessonKind.ASSESSMENT, assessment_step,
-              refusal="This step completes when you pass the assessment.")
+              refusal="This step completes when you pass the assessment.",
+              label="quiz", adder=_add_quiz_url)
 
 
 @provider

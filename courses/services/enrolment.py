@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from courses.models import Course, CourseStatus, Enrollment, EnrollmentStatus
+from courses.unlocking import lock_reasons, waits_above
 from lms.audit import services as audit
 from lms.claims import add_once
 from lms.db import utcnow
@@ -26,6 +27,28 @@ class BulkResult:
     enrolled: int = 0
     already: int = 0
     reactivated: int = 0
+    waiting: int = 0  # of those enrolled or back: locked until someone above them acts
+    locked: int = 0  # of those enrolled or back: locked for another reason (own prerequisite)
+
+
+@dataclass(frozen=True)
+class EnrolPlan:
+    """What enrolling ``people`` in a course will do: the preview and the write share it."""
+
+    new: tuple[User, ...]  # no enrolment yet
+    back: tuple[Enrollment, ...]  # withdrawn: enrolled again
+    already: tuple[Enrollment, ...]  # active or completed: kept (a due date is updated)
+    waiting_ids: frozenset[int]  # new or back, and waiting on their manager or leader
+    locked_ids: frozenset[int]  # new or back, and locked for another reason
+
+    @property
+    def enrolling(self) -> int:
+        return len(self.new) + len(self.back)
+
+    def result(self) -> BulkResult:
+        return BulkResult(enrolled=len(self.new), already=len(self.already),
+                          reactivated=len(self.back), waiting=len(self.waiting_ids),
+                          locked=len(self.locked_ids))
 
 
 def in_audience(course: Course, person: User) -> bool:
@@ -88,10 +111,16 @@ def enrol(person: User, course: Course, *, by: User, due_at: datetime | None = N
     return enrollment
 
 
-def enrol_many(people: list[User], course: Course, *, by: User,
-               due_at: datetime | None = None) -> BulkResult:
-    """Enrol everyone in ``people`` (already limited to what ``by`` may see)."""
+def plan_enrolment(people: list[User], course: Course, *, by: User) -> EnrolPlan:
+    """Work out, without writing, what ``enrol_many`` will do for ``people``.
+
+    Refuses an empty list, a closed course and anyone ``by`` may not enrol; inactive people
+    are left out. Locks are those the course will show each person once enrolled.
+    """
     _check_open(course)
+    people = [person for person in dict.fromkeys(people) if person.is_active]
+    if not people:
+        raise ValidationError("Choose at least one active person to enrol.", field="people")
     refused = [person.name for person in people if not may_enrol_others(by, person)
                and person.id != by.id]
     if refused:
@@ -100,24 +129,32 @@ def enrol_many(people: list[User], course: Course, *, by: User,
     existing = {e.user_id: e for e in db.session.scalars(select(Enrollment).where(
         Enrollment.course_id == course.id,
         Enrollment.user_id.in_([person.id for person in people])))}
-    result = BulkResult()
-    for person in people:
-        if not person.is_active:
-            continue
-        enrollment = existing.get(person.id)
-        if enrollment is not None and enrollment.status != EnrollmentStatus.WITHDRAWN:
-            result.already += 1
-            if due_at is not None:
-                enrollment.due_at = due_at
-            continue
-        if enrollment is not None:
-            enrollment.reactivate()
-            enrollment.enrolled_by_id, enrollment.due_at = by.id, due_at
-            result.reactivated += 1
-        else:
-            db.session.add(Enrollment(course=course, user=person, enrolled_by_id=by.id,
-                                      due_at=due_at))
-            result.enrolled += 1
+    already = [e for e in existing.values() if e.status != EnrollmentStatus.WITHDRAWN]
+    back = [e for e in existing.values() if e.status == EnrollmentStatus.WITHDRAWN]
+    new = [person for person in people if person.id not in existing]
+    coming = [*new, *(e.user for e in back)]
+    locks = {person_id: found for person_id, found in lock_reasons(course, coming).items()
+             if found}
+    waiting = frozenset(pid for pid, found in locks.items() if waits_above(found))
+    return EnrolPlan(new=tuple(new), back=tuple(back), already=tuple(already),
+                     waiting_ids=waiting, locked_ids=frozenset(locks) - waiting)
+
+
+def enrol_many(people: list[User], course: Course, *, by: User,
+               due_at: datetime | None = None) -> BulkResult:
+    """Enrol everyone in ``people`` (already limited to what ``by`` may see), as
+    ``plan_enrolment`` previews it."""
+    plan = plan_enrolment(people, course, by=by)
+    for enrollment in plan.already:
+        if due_at is not None:
+            enrollment.due_at = due_at
+    for enrollment in plan.back:
+        enrollment.reactivate()
+        enrollment.enrolled_by_id, enrollment.due_at = by.id, due_at
+    for person in plan.new:
+        db.session.add(Enrollment(course=course, user=person, enrolled_by_id=by.id,
+                                  due_at=due_at))
+    for person in [*plan.new, *(e.user for e in plan.back)]:
         if person.id != by.id:
             notify(person, kind="course.enrolled",
                    subject=f"You are enrolled in {course.title}",
@@ -125,6 +162,7 @@ def enrol_many(people: list[User], course: Course, *, by: User,
                        f" Due {due_at:%Y-%m-%d}." if due_at else ""),
                    link=f"/courses/{course.slug}")
     db.session.flush()
+    result = plan.result()
     audit.record(by, "enrollment.bulk", course,
                  summary=f"Bulk enrolment in {course.title}: {result.enrolled} new, "
                          f"{result.reactivated} back, {result.already} already enrolled",

@@ -4,7 +4,7 @@ enrolling others, progress, exchange."""
 from courses.views import (  # noqa: F401  (routes)
     authoring,
     content,
-    enrolling,
+    enrol,
     exchange,
     learner,
     progress,

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from courses import bp
+from courses import bp, steps
 from courses.forms import (
     PREREQUISITE_LABELS,
     CourseForm,
@@ -64,6 +64,11 @@ def _in_draft(course: Course, key: str, kind: type) -> CourseModule | Lesson:
 
 def _editor_url(course: Course, anchor: str | None = None) -> str:
     return url_for("courses.manage_editor", id=course.id, _anchor=anchor)
+
+
+def added_url(course: Course, key: str) -> str:
+    """The outline with the lesson ``key`` just added marked and in view."""
+    return url_for("courses.manage_editor", id=course.id, added=key, _anchor=f"lesson-{key}")
 
 
 def _submit(form: FlaskForm, change):
@@ -182,8 +187,23 @@ def _other_courses(course: Course) -> list[Course]:
     return sorted(others, key=lambda other: (other.title.lower(), other.id))
 
 
+# The outline's built-in "Add a …" choices; other packages register theirs in ``steps``.
+BUILT_IN_STEPS = ((LessonKind.TEXT, "reading"), (LessonKind.VIDEO, "video"),
+                  (LessonKind.FILE, "file"), (LessonKind.LIVE, "live session"))
+
+
+def _add_choices(course: Course, version: CourseVersion) -> dict[str, list[steps.AddChoice]]:
+    """Each module's "Add a …" choices: the built-in kinds, then the registered steps."""
+    return {module.key: [
+        *(steps.AddChoice(kind.value, label, url_for(
+            "courses.manage_add_lesson", id=course.id, key=module.key, kind=kind.value))
+          for kind, label in BUILT_IN_STEPS),
+        *steps.added_choices(course, module.key)] for module in version.modules}
+
+
 def _editor(course: Course, *, module_form: ModuleForm | None = None,
-            prerequisite_form: PrerequisiteForm | None = None, status: int = 200):
+            prerequisite_form: PrerequisiteForm | None = None, status: int = 200,
+            added: str | None = None):
     others = _other_courses(course)
     # Modules, lessons and their files in three queries, however many there are.
     version = db.session.scalars(
@@ -199,6 +219,7 @@ def _editor(course: Course, *, module_form: ModuleForm | None = None,
         prerequisite_form=prerequisite_form or _prerequisite_form(others),
         prerequisites=prerequisites, prerequisite_labels=PREREQUISITE_LABELS,
         lesson_labels={kind.value: kind.label for kind in LessonKind},
+        add_choices=_add_choices(course, version), added=added,
         editable=course.status != CourseStatus.ARCHIVED,
         preview_url=url_for("courses.preview", course_id=course.id),
         export_url=url_for("courses.export_json", id=course.id),
@@ -208,7 +229,7 @@ def _editor(course: Course, *, module_form: ModuleForm | None = None,
 @bp.get("/manage/<int:id>")
 @permission_required(AUTHOR, load=Course)
 def manage_editor(course: Course):
-    return _editor(course)
+    return _editor(course, added=request.args.get("added"))
 
 
 @bp.post("/manage/<int:id>/publish")

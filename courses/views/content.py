@@ -38,6 +38,7 @@ from courses.views.authoring import (
     _in_draft,
     _latest,
     _submit,
+    added_url,
 )
 from lms.authz import permission_required
 from lms.db import utcnow
@@ -170,8 +171,7 @@ def manage_add_lesson(course: Course, key: str):
     if lesson := _submit(form, lambda: authoring.add_lesson(
             _in_draft(course, key, CourseModule), _lesson_data(form, None), by=current_user)):
         flash(f"Lesson “{lesson.title}” added.", "success")
-        return redirect(url_for("courses.manage_edit_lesson", id=course.id, key=lesson.key,
-                                _anchor="preview"))
+        return redirect(added_url(course, lesson.key))
     return _lesson_page(course, form, module, None)
 
 

@@ -13,7 +13,7 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import Select, select
 
-from courses import bp, reports
+from courses import bp, reports, unlocking
 from courses.models import Course
 from courses.reports import State
 from lms.authz import load_visible, permission_required, require, visible
@@ -27,7 +27,14 @@ PEOPLE_PER_PAGE = 50
 ROWS_PER_PAGE = 50
 ROW_HEADER = ("name", "email", "level", "manager", "course", "status", "percent_done",
               "required_done", "required_lessons", "started", "due", "overdue", "completed")
+FILTERS = [state for state in State if state != State.LOCKED]  # locks are not stored
 LEVEL_HEADER = ("course", "level", "enrolled", "completed", "completion_rate", "overdue")
+
+
+def _with_locks(rows: list[reports.ProgressRow]) -> list[reports.ProgressRow]:
+    """Mark the learners who have not started because the course is locked for them."""
+    return reports.mark_locked(rows, unlocking.locked_pairs(
+        (row.person_id, row.course_id) for row in rows if row.state == State.NOT_STARTED))
 
 
 def _wants_csv() -> bool:
@@ -42,7 +49,7 @@ def _row_cells(row: reports.ProgressRow) -> list:
 
 
 def _rows_csv(rows: list[reports.ProgressRow], filename: str):
-    return csv_response((_row_cells(row) for row in rows), ROW_HEADER, filename)
+    return csv_response((_row_cells(row) for row in _with_locks(rows)), ROW_HEADER, filename)
 
 
 def _levels_csv(figures: list[reports.CourseFigures], filename: str):
@@ -89,8 +96,8 @@ def progress_team():
         rows = reports.team_rows(people, now=now, course_id=course_id)
         return _rows_csv(rows, f"team-progress{'-subtree' if whole else ''}")
     page = reports.people_page(people, per_page=PEOPLE_PER_PAGE, page=page_arg())
-    rows = reports.team_rows([person.id for person in page.items], now=now,
-                             course_id=course_id)
+    rows = _with_locks(reports.team_rows([person.id for person in page.items], now=now,
+                                         course_id=course_id))
     people_rows = [list(group) for _id, group in groupby(rows, key=lambda r: r.person_id)]
     return render_template("courses/progress/team.html", page=page, people_rows=people_rows,
                            whole=whole, course=course, choices=_course_choices())
@@ -112,7 +119,8 @@ def progress_levels():
     page = reports.enrollment_page(overdue, per_page=ROWS_PER_PAGE, page=page_arg())
     return render_template("courses/progress/levels.html", figures=figures, root=root,
                            course=course, choices=_course_choices(), overdue_page=page,
-                           overdue=reports.enrollment_rows(list(page.items), now=now))
+                           overdue=_with_locks(reports.enrollment_rows(list(page.items),
+                                                                       now=now)))
 
 
 @bp.get("/progress/course")
@@ -124,7 +132,7 @@ def progress_course():
                                choices=_course_choices())
     people = None if current_user.is_admin else tree.subtree_ids(current_user.id)
     # An unknown filter value is ignored, as a hand-edited address should not break the page.
-    state = request.args.get("state") if request.args.get("state") in set(State) else None
+    state = request.args.get("state") if request.args.get("state") in set(FILTERS) else None
     level = request.args.get("level") if request.args.get("level") in LEVEL_VALUES else None
     now, search = utcnow(), (request.args.get("q") or "").strip()[:100]
     ids = reports.enrollments(people, now=now, course_id=course.id, state=state, level=level,
@@ -136,7 +144,11 @@ def progress_course():
         rows = reports.enrollment_rows(ids, now=now, state=state)
         return _rows_csv(rows, f"course-{course.slug}")
     page = reports.enrollment_page(ids, per_page=ROWS_PER_PAGE, page=page_arg())
+    rows = _with_locks(reports.enrollment_rows(list(page.items), now=now))
     return render_template(
         "courses/progress/course.html", course=course, choices=_course_choices(),
-        figures=figures, page=page, rows=reports.enrollment_rows(list(page.items), now=now),
-        states=list(State), levels=list(reversed(Level)), state=state, level=level, q=search)
+        figures=figures, page=page, rows=rows, states=FILTERS, levels=list(reversed(Level)),
+        state=state, level=level, q=search)
+
+
+

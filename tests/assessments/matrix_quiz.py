@@ -43,6 +43,16 @@ def new_quiz(case: Case):
         "pass_mark": 50, "feedback_policy": "after_attempt"}}
 
 
+def a_module(case: Case):
+    found = _quiz(case)
+    return {"course_id": found.course_id, "key": found.course.latest.modules[0].key}, {}
+
+
+def new_quiz_step(case: Case):
+    values, _ = a_module(case)
+    return values, {"data": {"title": "Matrix quiz step", "pass_mark": 80}}
+
+
 def a_quiz(case: Case):
     return {"id": _quiz(case).id}, {}
 
@@ -107,6 +117,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("assessments.quiz_index", "GET"): plain(403, 200, LOGIN, a_course),
     ("assessments.quiz_create", "GET"): plain(403, 200, LOGIN, a_course),
     ("assessments.quiz_create", "POST"): plain(403, 302, LOGIN, new_quiz),
+    ("assessments.quiz_step_create", "GET"): plain(403, 200, LOGIN, a_module),
+    ("assessments.quiz_step_create", "POST"): plain(403, 302, LOGIN, new_quiz_step),
     ("assessments.quiz_edit", "GET"): plain(403, 200, LOGIN, a_quiz),
     ("assessments.quiz_edit", "POST"): plain(403, 302, LOGIN, edit_quiz),
     ("assessments.quiz_publish", "POST"): plain(404, 302, LOGIN, a_draft),  # drafts: admins

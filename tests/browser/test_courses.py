@@ -108,13 +108,20 @@ def _tab_to(page: Page, target: Locator, limit: int = 25) -> None:
 
 
 def _add_reading(page: Page, module: str, title: str, text: str) -> None:
-    """From the editor, add a Markdown lesson to ``module`` and come back to the editor."""
+    """From the editor, add a Markdown lesson to ``module``; back on the outline, the new
+    lesson is marked "Added" and has the focus."""
     page.get_by_role("link", name=f"Add a reading to {module}").click()
     expect(page.get_by_role("heading", name=f"Add a reading to “{module}”")).to_be_visible()
     page.get_by_label("Lesson title").fill(title)
     page.get_by_label("Text (Markdown)").fill(text)
     page.get_by_role("button", name="Add lesson").click()
     expect(page.get_by_text(f"Lesson “{title}” added.")).to_be_visible()
+    added = page.locator("#course-outline li.outline-added")
+    expect(added).to_have_count(1)
+    expect(added.get_by_role("link", name=title, exact=True)).to_have_attribute(
+        "aria-current", "true")
+    expect(added).to_contain_text("Added")
+    expect(added).to_be_focused()
 
 
 def test_admin_authors_and_publishes_a_course_that_managers_find_in_the_catalog(
@@ -142,6 +149,7 @@ def test_admin_authors_and_publishes_a_course_that_managers_find_in_the_catalog(
     first, second = COACHING_LESSONS
     _add_reading(page, "Running the weekly 1:1", first[0],
                  first[1] + "\n<script>document.title = 'hacked'</script>\n")
+    page.get_by_role("link", name=first[0], exact=True).click()
     preview = page.get_by_role("region", name="Preview of the saved lesson")
     expect(preview.get_by_role("heading", name="What reps copy")).to_be_visible()
     expect(preview.locator("strong")).to_have_text("inspects")
@@ -150,7 +158,6 @@ def test_admin_authors_and_publishes_a_course_that_managers_find_in_the_catalog(
     expect(preview.locator("script")).to_have_count(0)  # removed when saved, not just inert
     page.get_by_role("link", name="Back to the course").click()
     _add_reading(page, "Running the weekly 1:1", *second)
-    page.get_by_role("link", name="Back to the course").click()
 
     lessons = page.locator("#course-outline .list-group-item a")
     expect(lessons).to_have_text([first[0], second[0]])

@@ -324,7 +324,8 @@ def test_manager_enrols_their_reps_with_a_due_date(client, org, selling):
                            headers=bearer(org.manager_a1, WRITE))
 
     assert response.status_code == 200, response.get_json()
-    assert response.get_json() == {"enrolled": 2, "reactivated": 0, "already": 0}
+    assert response.get_json() == {"enrolled": 2, "reactivated": 0, "already": 0,
+                                   "waiting": 0, "locked": 0}
     rows = db.session.scalars(select(Enrollment).where(Enrollment.course_id == course.id)).all()
     assert {row.user_id for row in rows} == {org.rep_a1a.id, org.rep_a1b.id}
     assert all(row.due_at == datetime(2030, 6, 30, 17, tzinfo=UTC) for row in rows)

@@ -387,9 +387,9 @@ def test_text_lesson_shows_a_sanitised_preview_after_saving(client, login, org):
                     lesson_form(body_markdown="Keep the **rhythm**. <script>alert(1)</script>"
                                               "[go](javascript:alert(1)) <b onclick=x()>b</b>"))
     lesson = module.lessons[-1]
-    assert response.location.endswith(f"/lessons/{lesson.key}/edit#preview")
+    assert response.location.endswith(f"/manage/{course.id}?added={lesson.key}#lesson-{lesson.key}")
     assert (lesson.kind, lesson.estimated_minutes, lesson.is_required) == ("text", 7, True)
-    html = page(client, response.location)
+    html = page(client, f"{MANAGE}/{course.id}/lessons/{lesson.key}/edit")
     preview = html[html.index('id="preview"'):]
     assert "<strong>rhythm</strong>" in preview
     assert "<script>alert" not in html and "javascript:alert" not in preview
@@ -431,8 +431,10 @@ def test_video_lesson_with_a_file_address(client, login, org):
     assert "address of a video file" in field_error(html, "video_url")
     assert module.lessons == []
     response = post(client, url, lesson_form(video_url="https://media.example.test/1on1.mp4"))
-    assert module.lessons[0].kind == LessonKind.VIDEO
-    assert '<video class="w-100 mb-2" controls' in page(client, response.location)
+    lesson = module.lessons[0]
+    assert lesson.kind == LessonKind.VIDEO and f"added={lesson.key}" in response.location
+    assert '<video class="w-100 mb-2" controls' in page(
+        client, f"{MANAGE}/{course.id}/lessons/{lesson.key}/edit")
 
 
 def test_unknown_lesson_kind_is_404(client, login, org):
@@ -504,7 +506,8 @@ def test_image_file_lesson_gets_an_inline_preview(client, login, org):
     login(org.admin)
     response = post(client, f"{MANAGE}/{course.id}/modules/{module.key}/lessons/new?kind=file",
                     **upload(image("PNG"), "funnel.png"))
-    html = page(client, response.location)
+    assert response.status_code == 302
+    html = page(client, f"{MANAGE}/{course.id}/lessons/{module.lessons[0].key}/edit")
     assert f'<img class="img-fluid mb-2" src="{MANAGE}/{course.id}/lessons/' in html
 
 

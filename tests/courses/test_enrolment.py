@@ -182,7 +182,7 @@ def test_leader_enrols_a_named_managers_team_at_the_course_levels(client, login,
     course = factories.course(audience=("rep",), by=org.admin)
     login(org.leader_a)
     response = client.post(f"/courses/{course.slug}/enrol", data={
-        "mode": "team", "manager_email": org.manager_a1.email})
+        "mode": "team", "team": str(org.manager_a1.id)})
     assert response.status_code == 302
     assert _enrolled_ids(course) == {org.rep_a1a.id, org.rep_a1b.id}
 
@@ -199,10 +199,9 @@ def test_team_of_a_manager_outside_your_subtree_is_refused(client, login, org):
     course = factories.course(audience=("rep",), by=org.admin)
     login(org.leader_a)
     response = client.post(f"/courses/{course.slug}/enrol", data={
-        "mode": "team", "manager_email": org.manager_b1.email})
+        "mode": "team", "team": str(org.manager_b1.id)})
     assert response.status_code == 422
-    assert "No one with that email in your part of the organisation" in response.get_data(
-        as_text=True)
+    assert "Choose a team from the list." in response.get_data(as_text=True)
     assert _enrolled_ids(course) == set()
 
 

@@ -124,7 +124,9 @@ def test_admin_adds_a_live_session_step_from_the_editor(client, login, org, sess
     lesson = course.latest.lessons[-1]
     assert (lesson.kind, lesson.title) == (LessonKind.LIVE, "Kick-off workshop")
     assert "<strong>practise</strong>" in lesson.body_html
-    page = client.get(response.location).get_data(as_text=True)
+    assert f"added={lesson.key}" in response.location
+    page = client.get(f"/courses/manage/{course.id}/lessons/{lesson.key}/edit").get_data(
+        as_text=True)
     assert "Sessions of this course" in page
 
 

@@ -54,7 +54,7 @@ def test_leader_is_asked_to_review_last_month_with_its_due_date(client, login, o
     login(org.leader_a)
     page = _home(client)
     assert STEP in page
-    assert "Due Wed 10 Apr: all 2 managers under you wait for your decision." in page
+    assert "Due Wed 10 Apr 2030: all 2 managers under you wait for your decision." in page
     assert 'href="/reinforcement/reviews/?month=2030-03"' in page
     assert page.index(STEP) < page.index("Check on your team")  # before the team overview
 
@@ -81,7 +81,7 @@ def test_past_the_due_date_the_step_says_it_is_overdue(client, login, org, today
     login(org.leader_b)
     page = _home(client)
     assert f"{STEP}: overdue" in page
-    assert "It was due Wed 10 Apr; the manager under you waits for your decision." in page
+    assert "It was due Wed 10 Apr 2030; the manager under you waits for your decision." in page
 
 
 def test_an_executive_reviews_every_manager_under_them(client, login, org, today):
