@@ -14,6 +14,7 @@ from courses.unlocking import lock_reasons_for
 from lms.db import utcnow
 from lms.errors import NotAllowedError
 from lms.extensions import db
+from lms.web.dates import format_date
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -65,7 +66,7 @@ def test_home_lists_every_active_enrolment_with_progress_and_due_date(client, lo
     section = _learning(client)
     assert "My learning" in section
     pipeline = _item(section, "Pipeline Basics")
-    assert "Not started" in pipeline and f"Due {due:%d %b %Y}" in pipeline
+    assert "Not started" in pipeline and f"Due {format_date(due, org.rep_a1a.zone)}" in pipeline
     assert "0 of 4 required lessons done (0%)" in pipeline and "Required" in pipeline
     assert f'/courses/{later.slug}/lessons/{later.current_version.lessons[0].key}"' in pipeline
     cold = _item(section, "Cold Calls")
