@@ -30,3 +30,48 @@ document.addEventListener("submit", (event) => {
     });
   }
 }
+
+// A table wider than a phone scrolls sideways inside .table-responsive (and a <pre> sample
+// too): make each box that
+// really scrolls a named region keyboard users can focus and scroll (WCAG 2.1.1), named by
+// the table's caption or the heading before it. Boxes that fit are left out of the Tab order.
+{
+  const nameOf = (box) => {
+    const caption = box.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    let node = box;
+    while (node && node !== document.body) {
+      let sibling = node.previousElementSibling;
+      while (sibling) {
+        const heading = sibling.matches("h1, h2, h3, h4, h5, h6")
+          ? sibling : sibling.querySelector("h1, h2, h3, h4, h5, h6");
+        if (heading) return heading.textContent.trim();
+        sibling = sibling.previousElementSibling;
+      }
+      node = node.parentElement;
+    }
+    return document.title;
+  };
+  const markScrollers = () => {
+    for (const box of document.querySelectorAll(".table-responsive, .overflow-auto, pre")) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", `${nameOf(box)} (scrolls sideways)`);
+        box.dataset.scroller = "";
+      } else if (!scrolls && "scroller" in box.dataset) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.scroller;
+      }
+    }
+  };
+  markScrollers();
+  let pending;
+  window.addEventListener("resize", () => {
+    clearTimeout(pending);
+    pending = setTimeout(markScrollers, 150);
+  });
+}

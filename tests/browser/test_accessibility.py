@@ -105,3 +105,20 @@ def test_failed_submit_focuses_the_error_summary_whose_links_reach_the_fields(
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Profile saved.")).to_be_visible()
     expect(page.locator(".error-summary")).to_have_count(0)
+
+
+def test_a_table_wider_than_a_phone_is_a_named_region_the_keyboard_can_scroll(
+        open_page, live_server, sign_in):
+    page = open_page(**PHONE)
+    sign_in(page, live_server.people["admin"])
+    page.goto("/people/")
+
+    box = page.locator(".table-responsive").first
+    assert box.evaluate("(el) => el.scrollWidth > el.clientWidth"), "the table fits: no test"
+    expect(box).to_have_attribute("role", "region")
+    expect(box).to_have_attribute("tabindex", "0")
+    expect(box).to_have_attribute("aria-label", re.compile(r"\(scrolls sideways\)$"))
+
+    _tab_to(page, box)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("(el) => el.scrollLeft > 0", arg=box.element_handle())
