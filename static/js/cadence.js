@@ -31,10 +31,10 @@ document.addEventListener("submit", (event) => {
   }
 }
 
-// A table wider than a phone scrolls sideways inside .table-responsive (and a <pre> sample
-// too): make each box that
-// really scrolls a named region keyboard users can focus and scroll (WCAG 2.1.1), named by
-// the table's caption or the heading before it. Boxes that fit are left out of the Tab order.
+// A table wider than a phone scrolls sideways inside .table-responsive (a <pre> sample too):
+// make each box that really scrolls a named region keyboard users can focus and scroll
+// (WCAG 2.1.1), named by the table's caption or the heading before it. Boxes that fit stay
+// out of the Tab order.
 {
   const nameOf = (box) => {
     const caption = box.querySelector("caption");
