@@ -2,24 +2,29 @@
 
 How "every page" holds, and why no page can slip through:
 
-- ``add_init_script`` puts axe-core (the npm package pinned in ``package-lock.json``, never
-  served by the app) and a small runner into every document before the page's own scripts,
-  so no test has to remember to call anything. Init scripts bypass the page's CSP.
+- ``add_init_script`` puts axe-core (the npm package pinned in ``package-lock.json``, a test
+  tool the app never serves) and a small runner into every document before the page's own
+  scripts, so no test has to remember to call anything. Init scripts bypass the page's CSP.
 - The runner gives each top-level http(s) document an id and announces it through an exposed
   binding the moment the document starts (``opened``); after its ``load`` event it runs axe
   and delivers the findings through a second binding (``reported``).
-- A document must not be replaced before its findings arrive, or a page left quickly (a
-  click made before ``load``, a form whose POST redirects at once) would go unchecked. A
-  context route therefore holds every top-level navigation request until the document that
-  is about to be replaced has reported; only then does the request go to the server. The old
-  document lives on while its successor's request waits, so its ``load`` and axe still run.
+- A document must not be replaced before its findings arrive, or a page left quickly (a click
+  made while axe still runs, a form whose POST redirects at once) would go unchecked. A context
+  route therefore holds every top-level navigation request until the document it is about to
+  replace has reported; only then does the request go to the server. The old document lives
+  on while its successor's request waits, so axe finishes. Python waits for the binding (it
+  cannot evaluate in a frame that is navigating: Playwright would wait for the navigation).
+- A document left before its ``load`` (a script that navigates while the page is parsed) has
+  its loading stopped, so ``load`` never comes: the runner also starts axe on ``beforeunload``
+  and on a cross-document ``navigate`` event, checking what the page shows at that moment.
 - At teardown the audit waits for each open page's current document the same way, then
   asserts that every opened document reported (ids compared, not only counts) and that no
   serious or critical violation was found, naming the rule, the URL and the target selectors.
 
 A test's own ``page.route`` answers before the context route, so it would bypass the hold:
-route on the context before the audit attaches instead. A document that never reaches ``load`` within ``SETTLE_MS`` is let go and then fails the
-teardown as unreported, rather than hanging the suite.
+route on the context before the audit attaches instead. A document that has not reported
+within ``SETTLE_MS`` is let go and then fails the teardown as unreported, rather than hanging
+the suite. ``CADENCE_AXE_LOG`` names a file that gets one JSON line per checked document.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FAILING_IMPACTS = {"serious", "critical"}
 SETTLE_MS = 10_000
 POLL_MS = 20
-# Set to a file name to append one JSON line per checked document (url, width, who, findings).
+# A file name: one JSON line per checked document (URL, width, who was signed in, findings).
 LOG_ENV = "CADENCE_AXE_LOG"
 
 RUNNER = """
@@ -56,7 +61,7 @@ RUNNER = """
     let findings;
     try {
       const result = await axe.run(document, {
-        runOnly: {type: "tag", values: %(tags)s}, resultTypes: ["violations"],
+        runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"],
       });
       findings = {violations: result.violations.map((v) => ({
         id: v.id, impact: v.impact, help: v.help,
@@ -77,7 +82,7 @@ RUNNER = """
     if (!event.destination.sameDocument) check();
   });
 })();
-""" % {"tags": json.dumps(TAGS)}
+""".replace("__TAGS__", json.dumps(TAGS))
 
 @dataclass
 class AxeAudit:
@@ -115,9 +120,8 @@ class AxeAudit:
         # A navigation request of a top-level frame replaces that frame's document on commit:
         # let it go only once the document it replaces has been checked.
         # (Evaluating in the navigating frame would wait for the navigation: a deadlock.)
-        frame = request.frame
-        if request.is_navigation_request() and frame.parent_frame is None:
-            self._settle(frame.page)
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self._settle(request.frame.page)
         route.fallback()
 
     def _settle(self, page: Page) -> None:

@@ -44,6 +44,18 @@ def test_failed_profile_form_lists_each_problem_as_a_link_to_its_field(client, s
     assert len(SUMMARY.findall(page)) == 1
 
 
+def test_summary_of_the_email_form_links_to_its_own_password_field(client, session, login):
+    person = factories.person()
+    login(person)
+    response = client.post("/account/email",
+                           data={"email": "new.address@example.com", "current_password": "nope"})
+    page = response.get_data(as_text=True)
+    assert 'href="#email-current-password"' in SUMMARY.search(page).group(1)
+    # Three forms on one page: every field keeps an id of its own, so labels and links hold.
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
 def test_summary_lists_form_messages_plainly_and_links_only_fields_a_person_can_reach(ctx):
     form = _Form(formdata=None)
     form.form_errors.append("Nothing was saved.")
