@@ -5,6 +5,9 @@ server thread cannot share, so the journeys get a second app of their own: a tem
 SQLite file, CSRF switched on (a real browser posts the token) and a small organisation
 committed once. These fixtures never touch the ``session`` or ``client`` fixtures, so the
 module-level ``db.session`` stays the real one while the server answers requests.
+
+Every page a browser context of ``page`` or ``open_page`` loads is checked by axe-core
+(tests/browser/axe.py): a serious or critical WCAG 2.2 AA finding fails the test.
 """
 
 from __future__ import annotations
