@@ -63,12 +63,19 @@ RUNNER = """
     if (started) return;
     started = true;
     const start = performance.now();
+    // A test that scrolls while axe runs (typing into a field further down) moves targets
+    // out of view, and target-size then reads them as covered: judge it on a still page only.
+    let scrolled = false;
+    const onScroll = () => { scrolled = true; };
+    window.addEventListener("scroll", onScroll, {passive: true});
     let findings;
     try {
       const result = await axe.run(document, {
         runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"],
       });
-      findings = {violations: result.violations.map((v) => ({
+      window.removeEventListener("scroll", onScroll);
+      const judged = result.violations.filter((v) => !(scrolled && v.id === "target-size"));
+      findings = {violations: judged.map((v) => ({
         id: v.id, impact: v.impact, help: v.help,
         targets: v.nodes.map((n) => n.target.join(" ")),
       }))};
