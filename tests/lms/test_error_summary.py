@@ -15,7 +15,7 @@ SUMMARY = re.compile(r'<div class="alert alert-danger error-summary" role="alert
 
 
 class _Form(FlaskForm):
-    title = StringField("Title")
+    headline = StringField("Headline")
     token = HiddenField()
     descriptors = FieldList(StringField("Descriptor"), min_entries=2)
 
@@ -59,15 +59,15 @@ def test_summary_of_the_email_form_links_to_its_own_password_field(client, sessi
 def test_summary_lists_form_messages_plainly_and_links_only_fields_a_person_can_reach(ctx):
     form = _Form(formdata=None)
     form.form_errors.append("Nothing was saved.")
-    form.title.errors = ["Keep it under 80 characters."]
+    form.headline.errors = ["Keep it under 80 characters."]
     form.token.errors = ["The form expired; send it again."]
     form.descriptors.errors = [["Too long."], []]  # one entry's own list of messages
 
     summary = _summary(form)
 
     assert "<li>Nothing was saved.</li>" in summary
-    assert ('<a href="#title" class="error-summary-link">Title: Keep it under 80 characters.</a>'
-            in summary)
+    assert ('<a href="#headline" class="error-summary-link">Headline: Keep it under 80 '
+            'characters.</a>' in summary)
     assert "The form expired; send it again." in summary
     assert 'href="#token"' not in summary
     assert ('<a href="#descriptors" class="error-summary-link">Descriptors: check the highlighted '
