@@ -8,6 +8,9 @@ PORT ?= 5000
 # Debian packages: WeasyPrint's text stack for certificate PDFs; Chromium for browser tests.
 APP_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 TEST_DEBS := chromium
+# Node and npm install axe-core (package-lock.json), which the browser suite runs on every page;
+# a Node that did not come from Debian's packages is kept.
+NODE_DEBS := $(if $(shell command -v npm),,nodejs npm)
 
 # Install the Debian packages in $(1) that are missing (root, or sudo when needed).
 define apt_ensure
@@ -39,7 +42,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-test-install: install system-test-deps $(BIN)/.test-installed
+test-install: install system-test-deps $(BIN)/.test-installed node_modules/.installed
 
 $(BIN)/.test-installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
@@ -48,8 +51,13 @@ $(BIN)/.test-installed: pyproject.toml
 system-deps:
 	$(call apt_ensure,$(APP_DEBS))
 
+# A test tool only: node_modules is never served by the app.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 system-test-deps:
-	$(call apt_ensure,$(TEST_DEBS))
+	$(call apt_ensure,$(TEST_DEBS) $(NODE_DEBS))
 
 migrate:
 	$(FLASK) db upgrade
@@ -81,4 +89,4 @@ bench: install
 	$(BIN)/python -m bench.calendar_objects
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache node_modules

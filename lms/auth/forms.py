@@ -46,7 +46,9 @@ class ChangePasswordForm(FlaskForm):
 
 class ChangeEmailForm(FlaskForm):
     email = EmailField("New email", validators=[DataRequired(), EMAIL_FORMAT, Length(max=254)])
+    # Its own id: the password form on the same page has a current_password field too.
     current_password = PasswordField("Current password", validators=[DataRequired()],
+                                     id="email-current-password",
                                      render_kw={"autocomplete": "current-password"})
 
 

@@ -5,6 +5,9 @@ server thread cannot share, so the journeys get a second app of their own: a tem
 SQLite file, CSRF switched on (a real browser posts the token) and a small organisation
 committed once. These fixtures never touch the ``session`` or ``client`` fixtures, so the
 module-level ``db.session`` stays the real one while the server answers requests.
+
+Every page a browser context of ``page`` or ``open_page`` loads is checked by axe-core
+(tests/browser/axe.py): a serious or critical WCAG 2.2 AA finding fails the test.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.extensions import db
+from tests.browser.axe import SETTLE_MS, AxeAudit
 from tests.factories import PASSWORD, Org
 from tests.live import QuietRequestHandler
 
@@ -40,6 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 TIMEOUT_MS = 5_000  # a broken page fails fast instead of waiting Playwright's default 30 s
+# An action that leaves a page first waits for axe to finish on it (tests/browser/axe.py).
+ACTION_TIMEOUT_MS = TIMEOUT_MS + SETTLE_MS
 # The root ``session`` fixture swaps db.session for one the server thread cannot use.
 _REAL_DB_SESSION = db.session
 
@@ -124,20 +130,31 @@ def _failed_request(request: Request, errors: list[str]) -> None:
         errors.append(f"failed: {request.url} ({request.failure})")
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """A fresh browser context per test; console errors (CSP included) and broken assets fail."""
-    assert db.session is _REAL_DB_SESSION, "browser tests must not use the session fixture"
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(TIMEOUT_MS)
+def _checked_page(browser: Browser, live_server: LiveServer, errors: list[str],
+                  **options) -> tuple[BrowserContext, Page, AxeAudit]:
+    """A new context and page whose console errors, broken assets and axe findings are kept."""
+    # Reduced motion: no menu caught halfway through its slide when axe looks at the page.
+    context = browser.new_context(base_url=live_server.url, reduced_motion="reduce", **options)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    audit = AxeAudit.attach(context)
     page = context.new_page()
-    errors: list[str] = []
     page.on("console", lambda msg: _console_error(msg, errors))
     page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
     page.on("response", lambda response: _broken_asset(response, errors))
     page.on("requestfailed", lambda request: _failed_request(request, errors))
+    return context, page, audit
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A fresh browser context per test; console errors (CSP included), broken assets and
+    serious axe findings on any page it loaded fail the test (see tests/browser/axe.py)."""
+    assert db.session is _REAL_DB_SESSION, "browser tests must not use the session fixture"
+    errors: list[str] = []
+    context, page, audit = _checked_page(browser, live_server, errors)
     try:
         yield page
+        audit.verdict(context)
     finally:
         context.close()
     assert errors == [], f"the browser console reported errors: {errors}"
@@ -194,23 +211,19 @@ def open_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..
     Keyword options go to ``new_context``: a phone is ``viewport``, ``is_mobile`` and
     ``has_touch``.
     """
-    contexts: list[BrowserContext] = []
+    contexts: list[tuple[BrowserContext, AxeAudit]] = []
     errors: list[str] = []
 
     def opening(**options) -> Page:
-        context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda msg: _console_error(msg, errors))
-        page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-        page.on("response", lambda response: _broken_asset(response, errors))
-        page.on("requestfailed", lambda request: _failed_request(request, errors))
+        context, page, audit = _checked_page(browser, live_server, errors, **options)
+        contexts.append((context, audit))
         return page
 
     try:
         yield opening
+        for context, audit in contexts:
+            audit.verdict(context)
     finally:
-        for context in contexts:
+        for context, _audit in contexts:
             context.close()
     assert errors == [], f"the browser console reported errors: {errors}"

@@ -57,8 +57,9 @@ def test_leader_sees_own_branch_as_a_tree_with_levels_and_opens_a_person(page, l
     tree = page.locator(".org-tree")
     dana = tree.locator("details", has=page.locator("summary", has_text="Dana Reyes"))
     max_branch = tree.locator("details", has=page.locator("summary", has_text="Max Manager"))
-    expect(dana.locator("summary .badge")).to_have_text("manager")
-    expect(dana.locator("summary .badge")).to_have_class(re.compile(r"\blevel-manager\b"))
+    dana_line = tree.locator(".org-person", has=page.get_by_role("link", name="Dana Reyes"))
+    expect(dana_line.locator(".badge")).to_have_text("manager")
+    expect(dana_line.locator(".badge")).to_have_class(re.compile(r"\blevel-manager\b"))
     for rep in ("Rita Rep", "Ron Rep"):
         expect(dana.get_by_role("link", name=rep)).to_be_visible()
         badge = dana.locator("li", has=page.get_by_role("link", name=rep)).locator(".badge")

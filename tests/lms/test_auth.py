@@ -377,7 +377,7 @@ def test_change_email_requires_current_password(client, session, login):
 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert re.search(r'id="current_password-error"[^>]*>[^<]*not correct', page)
+    assert re.search(r'id="email-current-password-error"[^>]*>[^<]*not correct', page)
     assert 'value="new.address@example.com"' in page  # what was typed is kept
     session.refresh(person)
     assert person.email == old_email
