@@ -65,9 +65,13 @@ migrate:
 demo:
 	$(FLASK) cadence demo --if-empty
 
+# The suite runs in one process per core (pytest-xdist); a file's tests stay in one process,
+# so its module fixtures (live servers) start once. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
+
 test: test-install docs
 	$(BIN)/ruff check lms courses assessments reinforcement tests bench
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The documentation site (build/site); --strict turns a broken link or picture into a failure.
 docs: test-install

@@ -3,6 +3,10 @@
 The database comes from ``CADENCE_TEST_DATABASE_URL`` (PostgreSQL in CI) or in-memory
 SQLite. Its schema is built by the Alembic migrations, so every test also exercises them.
 Each test runs in a SAVEPOINT-joined session: app code may commit; nothing leaks.
+
+The suite runs in several processes (pytest-xdist, ``make test``): in-memory SQLite is private
+to each process already, and on PostgreSQL each process works in a database of its own, the
+suite's database name followed by the worker's id (``cadence_ci_gw0``), created when missing.
 """
 
 from __future__ import annotations
@@ -15,14 +19,36 @@ import flask_migrate
 import pytest
 from flask import g, request_started
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from lms import create_app
 from lms.extensions import db, limiter
 from tests.factories import PASSWORD
 
-TEST_DATABASE_URL = os.environ.get("CADENCE_TEST_DATABASE_URL", "sqlite://")
+
+def _own_database(url: str) -> str:
+    """This test process's database: under pytest-xdist a PostgreSQL suite database gets one
+    per worker (created if missing; its tables are reset by the ``app`` fixture)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    parsed = make_url(url)
+    if not worker or parsed.get_backend_name() != "postgresql":
+        return url
+    own = parsed.set(database=f"{parsed.database}_{worker}")
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": own.database})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        admin.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _own_database(os.environ.get("CADENCE_TEST_DATABASE_URL", "sqlite://"))
 
 
 @pytest.fixture(scope="session")

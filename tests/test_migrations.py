@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import current_app
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from lms.extensions import db
-
-TEST_DATABASE_URL = os.environ.get("CADENCE_TEST_DATABASE_URL", "sqlite://")
+from tests.live import suite_database
 
 
 def _alembic_config():
@@ -33,24 +28,12 @@ def test_models_match_migrated_schema(app, session):
 @pytest.fixture
 def fresh_engine(tmp_path):
     """An empty database of the same kind as the test database."""
-    url = make_url(TEST_DATABASE_URL)
-    if url.get_backend_name() == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
-        yield engine
-        engine.dispose()
-        return
-    name = f"cadence_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(url.set(database=name))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with suite_database(tmp_path) as url:
+        engine = create_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _run(engine, *steps):

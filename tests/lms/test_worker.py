@@ -24,15 +24,14 @@ from pathlib import Path
 import flask_migrate
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy import func, insert, make_url, select, text
+from sqlalchemy import func, insert, select
 
 from lms import ROOT, create_app
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify import queue
 from lms.notify.models import DeliveryStatus, OutboxMessage
-from tests.conftest import TEST_DATABASE_URL
+from tests.live import suite_database
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/11"
 MESSAGES = 1_000
@@ -40,26 +39,18 @@ KILL_AFTER = 50  # sent messages before the first worker is killed
 WAIT_SECONDS = 60  # give up (and fail) if a worker never gets there
 
 
-def _database_url(folder: Path) -> str:
-    if not TEST_DATABASE_URL.startswith("postgresql"):
-        return f"sqlite:///{folder / 'worker.db'}"
-    url = make_url(TEST_DATABASE_URL)
-    fresh = url.set(database=f"{url.database}_worker")
-    admin = sa_create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{fresh.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{fresh.database}"'))
-    admin.dispose()
-    return fresh.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module")
 def worker_app(tmp_path_factory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("worker")
+    with suite_database(folder) as url:
+        yield from _worker_app(folder, url)
+
+
+def _worker_app(folder: Path, database_url: str) -> Iterator[Flask]:
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(folder),
-        "DATABASE_URL": _database_url(folder),
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "worker-test-secret-key",
         "BASE_URL": "https://cadence.test",
         "REDIS_URL": REDIS_TEST_URL,
@@ -80,19 +71,7 @@ def worker_app(tmp_path_factory) -> Iterator[Flask]:
             if client.type(key) == b"hash" and client.hget(key, "origin") == name.encode():
                 client.delete(key)
         with app.app_context():
-            url = db.engine.url
             db.engine.dispose()
-        _drop_database(url)
-
-
-def _drop_database(url) -> None:
-    """Drop the worker's PostgreSQL database (a SQLite file goes with the temporary folder)."""
-    if url.get_backend_name() != "postgresql":
-        return
-    admin = sa_create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _worker(app: Flask, *, burst: bool) -> subprocess.Popen:
