@@ -12,12 +12,10 @@ Every page a browser context of ``page`` or ``open_page`` loads is checked by ax
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-import flask_migrate
 import pytest
 from flask import Flask
 from playwright.sync_api import (
@@ -30,13 +28,11 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
-from werkzeug.serving import make_server
 
-from lms import create_app
 from lms.extensions import db
+from tests import live
 from tests.browser.axe import SETTLE_MS, AxeAudit
 from tests.factories import PASSWORD, Org
-from tests.live import QuietRequestHandler
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -67,37 +63,13 @@ class LiveServer:
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """Serve a seeded Cadence app from a daemon thread on a free local port."""
     folder = tmp_path_factory.mktemp("browser")
-    app = create_app({
-        "TESTING": True,
-        "INSTANCE_PATH": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'browser.db'}",
-        "SECRET_KEY": "browser-test-secret-key",
-        "BASE_URL": "http://127.0.0.1",
-        "WTF_CSRF_ENABLED": True,
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_COST": 1024,
-        "ARGON2_PARALLELISM": 1,
-        "OUTBOX_DIR": str(folder / "outbox"),
-    })
+    app = live.live_app(folder, f"sqlite:///{folder / 'browser.db'}", WTF_CSRF_ENABLED=True)
     with app.app_context():
-        flask_migrate.upgrade()
         org = Org()
         db.session.commit()
         people = {key: Account(p.id, p.name, p.email) for key, p in vars(org).items()}
-    server = make_server("127.0.0.1", 0, app, threaded=True,
-                         request_handler=QuietRequestHandler)
-    # Port 0 lets the OS pick a free port; links in mails must use the one it picked.
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with live.serving(app) as url:
         yield LiveServer(url, people)
-    finally:
-        server.shutdown()
-        thread.join()
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

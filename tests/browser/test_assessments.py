@@ -112,6 +112,7 @@ def _question(page: Page, question: Question) -> Locator:
 def _answer(page: Page, question: Question, answer: str) -> str:
     """Answer one question as a person would; return the body of the autosave it triggers."""
     fieldset = _question(page, question)
+    page.wait_for_load_state("load")  # the autosave script runs at the end of the page
     with page.expect_response(re.compile(r"/attempts/\d+/items/\d+$")) as saved:
         if question.type == QuestionType.SHORT_TEXT:
             box = fieldset.get_by_label("Your answer")

@@ -134,7 +134,7 @@ def _confirm_attendance(page: Page, session: str, *, phone: bool) -> None:
 def _review_last_month(page: Page, month: str, managers: list[str]) -> None:
     step = f"Review your managers' coaching in {month}"
     expect(page.get_by_text(re.compile(
-        rf"^Due \w{{3}} 10 \w{{3}}: all {len(managers)} managers under you wait"))
+        rf"^Due \w{{3}} 10 \w{{3}} \d{{4}}: all {len(managers)} managers under you wait"))
     ).to_be_visible()
     _step(page, "Review", step).click()
     expect(page.get_by_role("heading", name=f"Review managers: {month}")).to_be_visible()
