@@ -191,6 +191,11 @@ def create_assessment(course: Course, data: AssessmentData, *, by: User) -> Asse
     """Add a draft assessment to ``course``."""
     assessment = Assessment(course=course, status=AssessmentStatus.DRAFT)
     _apply(assessment, course, data)
+    return _added(assessment, course, by)
+
+
+def _added(assessment: Assessment, course: Course, by: User) -> Assessment:
+    """Add a new ``assessment`` of ``course`` and audit its creation."""
     db.session.add(assessment)
     db.session.flush()
     audit.record(by, "assessment.create", assessment,
@@ -265,10 +270,4 @@ def add_quiz_step(course: Course, module_key: str, title: str, *, pass_mark: int
     assessment = Assessment(course=course, status=AssessmentStatus.DRAFT, lesson_key=key,
                             title=title, pass_mark=pass_mark, question_count=1,
                             sources=[AssessmentSource(bank_id=bank.id)])
-    db.session.add(assessment)
-    db.session.flush()
-    audit.record(by, "assessment.create", assessment,
-                 summary=f"Created assessment {assessment.title} in {course.title}",
-                 changes={"title": [None, assessment.title],
-                          "sources": [None, _sources_text(assessment.sources)]})
-    return assessment
+    return _added(assessment, course, by)

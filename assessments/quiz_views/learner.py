@@ -24,13 +24,9 @@ from lms.authz import can, permission_required, require
 from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
+from lms.web.args import wants_json
 
 CLOSED = "Time is up: your attempt was submitted with the answers saved before the deadline."
-
-
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 def _attempts(assessment: Assessment) -> list[Attempt]:
@@ -184,7 +180,7 @@ def _form_answers(items: list[AttemptItem]) -> dict[int, Any]:
 
 def _closed_response(attempt: Attempt):
     """The answer to a save or submit that reached an attempt no longer open."""
-    if _wants_json():
+    if wants_json():
         return {"errors": {"request": [CLOSED]}, "submitted": True,
                 "result_url": url_for("assessments.attempt_detail", id=attempt.id)}, 409
     flash(CLOSED, "warning")
@@ -243,12 +239,12 @@ def attempt_answer(attempt: Attempt, item_id: int):
         return _closed_response(attempt)
     except CadenceError as error:
         db.session.rollback()
-        if _wants_json():
+        if wants_json():
             return {"errors": {error.field or "request": [error.message]}}, 422
         flash(error.message, "danger")
         return redirect(url_for("assessments.attempt_detail", id=attempt.id))
     db.session.commit()
-    if _wants_json():
+    if wants_json():
         return {"item": item.id, "saved": True, "answered": item.response is not None,
                 "seconds_left": quiz.seconds_left(attempt, now)}
     return redirect(url_for("assessments.attempt_detail", id=attempt.id,

@@ -38,7 +38,7 @@ from lms.db import begin_writing
 from lms.errors import CadenceError
 from lms.extensions import db
 from lms.people.models import Level, User
-from lms.web.args import page_arg
+from lms.web.args import page_arg, wants_json
 
 PER_PAGE = 24
 
@@ -84,11 +84,6 @@ def _current(course: Course, key: str) -> tuple[CourseVersion, Lesson]:
     version = _outline(course.current_version_id)
     return version, _lesson(version, key)
 
-
-
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 @bp.app_template_filter("lesson_kind")
@@ -186,7 +181,7 @@ def detail(slug: str):
 def _refuse(course: Course, message: str, status: int = 403):
     """Refuse a learner action: the course page (or JSON) with the reason; nothing changes."""
     db.session.rollback()
-    if _wants_json():
+    if wants_json():
         return {"errors": {"request": [message]}}, status
     return _render_detail(course, error=message), status
 
@@ -299,7 +294,7 @@ def complete(slug: str, key: str):
         return refusal
     db.session.commit()
     finished = not was_complete and enrollment.completed_at is not None
-    if _wants_json():
+    if wants_json():
         progress = player.progress_of(enrollment, version)
         return {"lesson": item.key, "done": True, "percent": progress.percent,
                 "required_done": progress.required_done, "required": len(progress.required),
