@@ -544,10 +544,19 @@ def _confirmation(session: LiveSession, leader: User,
     return _confirmation(session, leader, status)  # a racing request made it first
 
 
-def confirm(session: LiveSession, leader: User) -> AttendanceConfirmation:
-    """Confirm the attendance of the leader's people; confirming again changes nothing."""
+def _check_confirmable(session: LiveSession, leader: User) -> None:
+    """A leader with people in the session confirms or disputes what was recorded, so only
+    once attendance could be taken: from the session's start."""
     if not has_people_in(leader, session):
         raise NotAllowedError("Only leaders with people in this session confirm it.")
+    if not attendance_open(session):
+        raise CadenceError("Attendance is confirmed after the session starts; this session has "
+                           "not started yet.")
+
+
+def confirm(session: LiveSession, leader: User) -> AttendanceConfirmation:
+    """Confirm the attendance of the leader's people; confirming again changes nothing."""
+    _check_confirmable(session, leader)
     confirmation, made = _confirmation(session, leader, ConfirmationStatus.CONFIRMED)
     if made or confirmation.confirm():
         record(leader, "session.confirm", confirmation,
@@ -557,8 +566,7 @@ def confirm(session: LiveSession, leader: User) -> AttendanceConfirmation:
 
 def dispute(session: LiveSession, leader: User, registration: Registration,
             note: str) -> AttendanceConfirmation:
-    if not has_people_in(leader, session):
-        raise NotAllowedError("Only leaders with people in this session confirm it.")
+    _check_confirmable(session, leader)
     note = note.strip()
     if not note:
         raise ValidationError("Say what is wrong with this entry.", field="note")

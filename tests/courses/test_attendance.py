@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from courses.live import services as live
 from courses.live.models import (
     Attendance,
+    AttendanceConfirmation,
     AttendanceStatus,
     ConfirmationStatus,
     Registration,
@@ -186,6 +187,23 @@ def test_confirmation_needs_every_leader_with_people(setup, org):
     assert live.confirmation_state(session).is_confirmed
     with pytest.raises(NotAllowedError):
         live.confirm(session, org.manager_a1)
+
+
+def test_nothing_is_confirmed_or_disputed_before_the_session_starts(client, login, ctx, org,
+                                                                   facilitator):
+    session = make_session(org, facilitator)
+    rita = live.register(org.rep_a1a, session, by=org.rep_a1a)
+    with pytest.raises(CadenceError, match="has not started yet"):
+        live.confirm(session, org.leader_a)
+    with pytest.raises(CadenceError, match="has not started yet"):
+        live.dispute(session, org.leader_a, rita, "Rita was not there")
+    db.session.commit()
+    login(org.leader_a)
+    response = client.post(f"/courses/sessions/{session.id}/dispute", data={
+        "dispute-registration": rita.id, "dispute-note": "Rita was not there"},
+        follow_redirects=True)
+    assert "this session has not started yet" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AttendanceConfirmation)) == 0
 
 
 def test_dispute_and_resolution(setup, org, facilitator):
