@@ -59,7 +59,7 @@ RUNNER = """
     return toggles.length ? toggles[toggles.length - 1].textContent.trim() : "";
   };
   let started = false;
-  const check = async () => {
+  const check = async (leaving) => {
     if (started) return;
     started = true;
     const start = performance.now();
@@ -68,10 +68,18 @@ RUNNER = """
     let scrolled = false;
     const onScroll = () => { scrolled = true; };
     window.addEventListener("scroll", onScroll, {passive: true});
+    // A document left before its stylesheets arrived shows unstyled markup (a phone's folded
+    // menu laid out in full, links in the browser's colours): its structure is checked, but
+    // the rules that judge how it looks wait for a styled visit of the page.
+    const styled = Array.from(document.querySelectorAll('link[rel="stylesheet"]'))
+      .every((link) => link.sheet !== null);
+    // Spacing between targets is judged on a loaded page only: one being left may be torn down.
+    const unstyled = styled ? {} : {"color-contrast": {enabled: false}};
+    if (!styled || leaving) unstyled["target-size"] = {enabled: false};
     let findings;
     try {
       const result = await axe.run(document, {
-        runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"],
+        runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"], rules: unstyled,
       });
       window.removeEventListener("scroll", onScroll);
       const judged = result.violations.filter((v) => !(scrolled && v.id === "target-size"));
@@ -82,16 +90,17 @@ RUNNER = """
     } catch (error) {
       findings = {error: String(error)};
     }
+    findings.styled = styled;
     findings.ms = Math.round(performance.now() - start);
     findings.width = window.innerWidth;
     findings.who = who();
     window.__cadenceAxeReport(id, location.href, findings);
   };
-  window.addEventListener("load", () => setTimeout(check, 0));
+  window.addEventListener("load", () => setTimeout(() => check(false), 0));
   // Leaving before load stops the document's loading: check what it shows now instead.
-  window.addEventListener("beforeunload", check);
+  window.addEventListener("beforeunload", () => check(true));
   window.navigation?.addEventListener("navigate", (event) => {
-    if (!event.destination.sameDocument) check();
+    if (!event.destination.sameDocument) check(true);
   });
 })();
 """.replace("__TAGS__", json.dumps(TAGS))

@@ -4,6 +4,7 @@ waits for their manager, at desk and phone sizes, clicking the widgets a person 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -12,6 +13,7 @@ from courses.services import authoring, enrolment
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level, User
+from tests import factories
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +26,30 @@ READING = "Hear the objection out"
 QUIZ = "Objections check"
 
 
+@dataclass(frozen=True)
+class Team:
+    coaching_id: int  # the managers' course one manager completed
+    leader: str  # "Name (Leader)" as the team picker lists them
+    waiting: str  # the rep whose manager did not complete it
+    open: str  # a rep whose manager did
+
+
 @pytest.fixture
-def coaching(seed, live_server, request):
-    """A managers' course that Dana Reyes (manager_a1) completed and Max Manager did not."""
+def team(seed, live_server, request) -> Team:
+    """A team of its own (other journeys add people to the shared organisation): a leader,
+    a manager who completed the managers' course with two reps, one who did not with one."""
     size = request.node.callspec.params["size"]
 
-    def build() -> int:
+    def build() -> Team:
         admin = db.session.get(User, live_server.people["admin"].id)
+        executive = db.session.get(User, live_server.people["exec"].id)
+        leader = factories.person(level=Level.LEADER, manager=executive,
+                                  name=f"Lia Lead {size}")
+        done = factories.person(level=Level.MANAGER, manager=leader, name=f"Dora Done {size}")
+        later = factories.person(level=Level.MANAGER, manager=leader, name=f"Walt Later {size}")
+        reps = [factories.person(manager=manager, name=f"{first} {size}")
+                for manager, first in ((done, "Opal Open"), (done, "Otto Open"),
+                                       (later, "Wren Waits"))]
         course = authoring.create_course(authoring.CourseData(
             title=f"Coaching objections ({size})", slug=f"coaching-objections-{size}",
             audience=(Level.MANAGER,)), by=admin)
@@ -38,9 +57,8 @@ def coaching(seed, live_server, request):
         authoring.add_lesson(module, authoring.LessonData(
             title="Listen first", body_markdown="Let the rep finish."), by=admin)
         authoring.publish(course, by=admin)
-        dana = db.session.get(User, live_server.people["manager_a1"].id)
-        enrolment.enrol(dana, course, by=admin).completed_at = utcnow()
-        return course.id
+        enrolment.enrol(done, course, by=admin).completed_at = utcnow()
+        return Team(course.id, f"{leader.name} (Leader)", reps[2].name, reps[0].name)
     return seed(build)
 
 
@@ -120,12 +138,12 @@ def _publish_with_manager_first(page: Page, title: str, coaching_id: int) -> Non
     expect(page.get_by_text("Published: learners now follow this version.")).to_be_visible()
 
 
-def _enrol_a_team(page: Page) -> None:
+def _enrol_a_team(page: Page, team: Team) -> None:
     page.get_by_role("link", name="Enrol people").click()
     page.get_by_label("Whom to enrol").select_option(label="A whole team")
-    page.get_by_label("Team of").select_option(label="Lena Leader (Leader)")
+    page.get_by_label("Team of").select_option(label=team.leader)
     page.get_by_role("button", name="Preview").click()
-    # Lena's reps: Rita and Ron (Dana completed the managers' course), Rosa (Max did not).
+    # The leader's three reps: two whose manager completed the managers' course, one not.
     preview = page.get_by_role("status").filter(has_text="Preview")
     expect(preview).to_contain_text(re.compile(
         r"3 will be enrolled;\s+1 will wait for their manager\."))
@@ -136,7 +154,7 @@ def _enrol_a_team(page: Page) -> None:
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_admin_builds_a_course_with_a_quiz_and_enrols_a_team(
-        size, coaching, open_page, live_server, sign_in):
+        size, team, open_page, live_server, sign_in):
     phone = size == "phone"
     page = open_page(**SIZES[size])
     title = f"Objection Handling ({size})"
@@ -145,13 +163,13 @@ def test_admin_builds_a_course_with_a_quiz_and_enrols_a_team(
     _create_course(page, phone, title)
     _add_reading(page)
     _add_quiz(page)
-    _publish_with_manager_first(page, title, coaching)
-    _enrol_a_team(page)
+    _publish_with_manager_first(page, title, team.coaching_id)
+    _enrol_a_team(page, team)
 
     expect(page.get_by_role("heading", name=f"Course report: {title}")).to_be_visible()
     learners = page.get_by_role("region", name=re.compile(r"^Learners"))
-    rosa = learners.locator("tr", has=page.get_by_role("link", name="Rosa Rep"))
-    rita = learners.locator("tr", has=page.get_by_role("link", name="Rita Rep"))
-    expect(rosa.locator(".badge", has_text=re.compile("^Locked$"))).to_be_visible()
-    expect(rosa).not_to_contain_text("Not started")
-    expect(rita.locator(".badge", has_text=re.compile("^Not started$"))).to_be_visible()
+    waiting = learners.locator("tr", has=page.get_by_role("link", name=team.waiting))
+    unlocked = learners.locator("tr", has=page.get_by_role("link", name=team.open))
+    expect(waiting.locator(".badge", has_text=re.compile("^Locked$"))).to_be_visible()
+    expect(waiting).not_to_contain_text("Not started")
+    expect(unlocked.locator(".badge", has_text=re.compile("^Not started$"))).to_be_visible()
