@@ -261,7 +261,7 @@ def test_manager_passes_the_quiz_step_downloads_the_certificate_and_anyone_can_v
     _account_menu(admin, "Certificates").click()
     admin.get_by_role("link", name="All certificates").click()
     admin.get_by_label("Search").fill(code)
-    admin.get_by_role("button", name="Show").click()
+    admin.get_by_role("button", name="Show", exact=True).click()
     admin.get_by_role("row", name=re.compile(rf"^{seeded.learner.name}")).get_by_role(
         "link", name=seeded.course).click()
     admin.get_by_label(re.compile(r"^Reason")).fill("Issued against the wrong course version.")

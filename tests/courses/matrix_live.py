@@ -30,8 +30,15 @@ def a_session(case: Case):
     return {"id": session.id}, {}
 
 
+def a_started_session(case: Case):
+    session, _registration = _session(case)
+    begin(session)  # leaders confirm once attendance could be taken
+    return {"id": session.id}, {}
+
+
 def a_dispute(case: Case):
     session, registration = _session(case)
+    begin(session)
     confirmation = live.dispute(session, case.org.leader_a, registration, "Check this")
     return {"id": session.id, "confirmation_id": confirmation.id}, {
         "data": {"resolution": "Checked"}}
@@ -39,6 +46,7 @@ def a_dispute(case: Case):
 
 def dispute_rita(case: Case):
     session, registration = _session(case)
+    begin(session)
     return {"id": session.id}, {"data": {"dispute-registration": registration.id,
                                          "dispute-note": "She stayed"}}
 
@@ -72,6 +80,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("courses.session_walk_in_people", "GET"): plain(403, 200, LOGIN, a_session),
     ("courses.session_resolve", "POST"): plain(403, 302, LOGIN, a_dispute),
     ("courses.session_confirm", "GET"): plain(200, 403, LOGIN, a_session),
-    ("courses.session_confirm", "POST"): plain(302, 403, LOGIN, a_session),
+    ("courses.session_confirm", "POST"): plain(302, 403, LOGIN, a_started_session),
     ("courses.session_dispute", "POST"): plain(302, 403, LOGIN, dispute_rita),
 }
