@@ -140,6 +140,7 @@ def test_facilitator_takes_attendance_on_a_phone_all_present_then_the_exceptions
     phone.get_by_label("Walk-in's name or email").fill(people["walk_in"].email)
     phone.get_by_role("button", name="Add", exact=True).tap()
     expect(phone.get_by_text("Wim Walkin added as a walk-in.")).to_be_visible()
+    phone.wait_for_load_state("load")  # the roster's script runs at the end of the page
     walk_in = _row(phone, "Wim Walkin")
     expect(walk_in.get_by_text("Walk-in")).to_be_visible()
     tap_status(walk_in, "Present")
@@ -221,6 +222,7 @@ def test_leader_disputes_an_entry_the_facilitator_corrects_it_then_the_leader_co
     told.get_by_role("button", name="Open").click()
     expect(finn.get_by_role("heading", name="Attendance")).to_be_visible()
     expect(finn.get_by_role("heading", name="Disputes")).to_be_visible()
+    finn.wait_for_load_state("load")  # the roster's script runs at the end of the page
     _row(finn, "Rune Rasmussen").get_by_label("Left after").select_option(label="Practice")
     expect(_row(finn, "Rune Rasmussen").get_by_label("Minutes")).to_have_value("105")
     finn.get_by_role("button", name="Save attendance").click()
