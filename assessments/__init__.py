@@ -23,12 +23,19 @@ def init_app(app: Flask) -> None:
     )
     from lms.api import register
     from lms.auth.services import register_scope
+    from lms.web import menu
 
     register_scope("assessments:read", "Read question banks (admins), assessments, results, "
                    "scorecards and self-assessments")
     register_scope("assessments:write", "Author question banks (admins), take assessments, "
                    "score observations and answer self-assessments")
     app.register_blueprint(bp)
+    menu.add("Coaching", "Scorecards", "assessments.scorecard_index", order=30,
+             active=("assessments.scorecard_",))
+    menu.add("Coaching", "Self-assessments", "assessments.survey_index", order=40,
+             active=("assessments.survey_",))
+    menu.add("Admin", "Rubrics", "assessments.rubric_index", order=20,
+             active=("assessments.rubric_",), permission="rubric.manage")
     register(bank_api.blp)
     register(quiz_api.blp)
     for blueprint in scorecard_api.BLUEPRINTS:

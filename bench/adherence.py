@@ -32,7 +32,8 @@ from bench.run import add_database_options, check_database_url, scratch_app, tim
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level
-from reinforcement.models import ActionItem, CheckIn, CheckInStatus, GapReview, Goal, Metric
+from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
+from reinforcement.goals.models import GapReview, Goal, Metric
 
 TARGET_MEDIAN_MS = 300.0
 

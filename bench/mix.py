@@ -68,7 +68,7 @@ def seed(database_url: str, folder: Path) -> Seed:
     from lms.extensions import db
     from lms.people.models import Level
     from lms.people.services import PersonData, create_person
-    from reinforcement.models import CheckIn
+    from reinforcement.checkins.models import CheckIn
 
     app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(folder),
                       "SECRET_KEY": "mix", "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,

@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     register_scope("sessions:write", "Register for live sessions, schedule them (admins) "
                    "and take attendance (facilitators)")
     app.register_blueprint(bp)
+    _menu()
     register_panel("my-learning", learning_panel, order=10)
     register(api.blp)
     init_certificates(app)  # its own blueprint: /certificates and the public /verify
@@ -52,3 +53,20 @@ def init_app(app: Flask) -> None:
     register_scope("communications:write", "Write and schedule pre-training communications "
                    "(leaders) and acknowledge those you received")
     register(communications_api.blp)
+
+
+def _menu() -> None:
+    from lms.web import menu
+
+    menu.add("", "Courses", "courses.catalog", order=20,
+             active=("courses.catalog", "courses.detail", "courses.lesson", "courses.enrol"))
+    menu.add("", "Sessions", "courses.session_list", order=30, active=("courses.session_",))
+    menu.add("", "Programs", "courses.program_list", order=40, active=("courses.program_",),
+             permission="program.view")
+    menu.add("Team", "Progress", "courses.progress_team", order=20,
+             active=("courses.progress_",), permission="course.progress")
+    menu.add("Team", "Attendance", "courses.attendance_index", order=30,
+             active=("courses.attendance_",), permission="attendance.report")
+    menu.add("Admin", "Course authoring", "courses.manage_index", order=10,
+             active=("courses.manage", "courses.manage_", "courses.preview",
+                     "courses.import_json"), permission="course.author")

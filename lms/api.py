@@ -14,7 +14,8 @@ import marshmallow as ma
 from flask import Flask, abort, g, request
 from flask_smorest import Api, Blueprint
 
-from lms.extensions import csrf
+from lms.errors import CadenceError, ValidationError
+from lms.extensions import csrf, db
 from lms.web.converters import ID_MAX, ID_MIN, BoundedIntConverter, openapi_schema
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer",
@@ -72,6 +73,13 @@ class ApiSchema(ma.Schema):
                 field.truthy, field.falsy = _Exactly({True}), _Exactly({False})
 
 
+class StrictSchema(ApiSchema):
+    """A request body: a field the schema does not know is refused, not ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
 class QueryArgsSchema(ApiSchema):
     """The base of every schema of query arguments."""
 
@@ -116,8 +124,6 @@ api = CadenceApi()
 
 def page_of(stmt, args: dict) -> dict:
     """Run ``stmt`` for one page and wrap it as ``{"items": [...], "meta": {...}}``."""
-    from lms.extensions import db
-
     page = db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False,
                        count=True)
     return {"items": page.items, "meta": {"page": page.page, "per_page": page.per_page,
@@ -134,11 +140,18 @@ def list_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
 
 
 @contextmanager
+def field_names(names: dict[str, str]) -> Iterator[None]:
+    """Name the field a service refuses as the API calls it (``program`` is ``program_id``)."""
+    try:
+        yield
+    except ValidationError as error:
+        error.field = names.get(error.field, error.field)
+        raise
+
+
+@contextmanager
 def one_transaction() -> Iterator[None]:
     """Commit once when the services succeed; undo their flushed work when they refuse."""
-    from lms.errors import CadenceError
-    from lms.extensions import db
-
     try:
         yield
     except CadenceError:

@@ -26,16 +26,18 @@ from lms import demo as lms_demo
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level, User
-from reinforcement import actions, actuals, checkins, councils, gaps, goals, resources, reviews
-from reinforcement.models import (
-    CheckIn,
-    CheckInStatus,
-    Metric,
-    PlanStatus,
-    ReinforcementPlan,
-    ResourceKind,
-)
-from reinforcement.plans import settings, teams
+from reinforcement.checkins import actions
+from reinforcement.checkins import services as checkins
+from reinforcement.checkins.models import CheckIn, CheckInStatus
+from reinforcement.councils import services as councils
+from reinforcement.goals import actuals, gaps
+from reinforcement.goals import services as goals
+from reinforcement.goals.models import Metric
+from reinforcement.leaders import reviews
+from reinforcement.plans.models import PlanStatus, ReinforcementPlan
+from reinforcement.plans.services import settings, teams
+from reinforcement.resources import services as resources
+from reinforcement.resources.models import ResourceKind
 
 PROGRAM_NAME = "Coaching Rhythm rollout"
 PLAN_TITLE = "Coaching Rhythm reinforcement"
@@ -269,6 +271,8 @@ def _load_with_the_demo_organisation(people: list[User]) -> None:
         load_demo_reinforcement(people, admin)
 
 
-_load_with_the_demo_organisation.demo_order = 30  # type: ignore[attr-defined]
-if _load_with_the_demo_organisation not in lms_demo.DEMO_LOADERS:
-    lms_demo.DEMO_LOADERS.append(_load_with_the_demo_organisation)
+def register() -> None:
+    """Load the reinforcement demo after the demo organisation (once per process)."""
+    _load_with_the_demo_organisation.demo_order = 30  # type: ignore[attr-defined]
+    if _load_with_the_demo_organisation not in lms_demo.DEMO_LOADERS:
+        lms_demo.DEMO_LOADERS.append(_load_with_the_demo_organisation)

@@ -18,7 +18,7 @@ import pytest
 from assessments import banks
 from courses.services import enrolment
 from lms.extensions import db
-from reinforcement.adherence.report import TABLES
+from reinforcement.leaders.adherence.report import TABLES
 from tests import csv_files, factories
 from tests.assessments import factories_quiz, factories_scorecards
 from tests.courses.factories_live import a_program, a_session, register
@@ -54,10 +54,10 @@ CSV_ROUTES: dict[str, tuple[str, ...]] = {
     "assessments.quiz_results": ("/assessments/{quiz}/results?format=csv",),
     "assessments.scorecard_team": ("/assessments/scorecards/team?format=csv",),
     "assessments.survey_results": ("/assessments/surveys/{survey}/results?format=csv",),
-    "reinforcement.adherence_report": tuple(
+    "reinforcement.leaders.adherence_report": tuple(
         f"/reinforcement/adherence/?format=csv&table={table}" for table in TABLES),
-    "reinforcement.goals_team": ("/reinforcement/goals/team?format=csv",),
-    "reinforcement.gap_report": ("/reinforcement/gap-reviews/report?format=csv",),
+    "reinforcement.goals.goals_team": ("/reinforcement/goals/team?format=csv",),
+    "reinforcement.goals.gap_report": ("/reinforcement/gap-reviews/report?format=csv",),
 }
 # Pages that read CSV files and write none.
 IMPORT_PAGES = frozenset({"people.import_csv", "assessments.bank_import",

@@ -16,10 +16,13 @@ def init_app(app: Flask) -> None:
         ops_views,
         views,
     )
+    from lms.web import menu
 
     jobs.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(ops_bp)
+    menu.add("Admin", "Health", "ops.health", order=60, active=("ops.",),
+             permission="system.health")
 
     @app.context_processor
     def _unread():

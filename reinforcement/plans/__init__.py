@@ -1,39 +1,18 @@
-"""Reinforcement plans: the coaching rhythm after a program, and starting it for a team.
+"""Reinforcement plans: the coaching rhythm a program sets (duration, cadence, focus,
+agenda, resources) and starting it for a coach's team."""
 
-A plan belongs to a program and sets how long the coaching lasts, how often coach and coachee
-meet, for how long, the few activities the coaching focuses on, the agenda every check-in
-starts with and the resources to use. Starting a plan for a coach schedules every check-in
-with each of their coachees at once (direct reports by default; the plan's pairings add or
-take away people). Changing the cadence reschedules future check-ins only.
+from flask import Blueprint, Flask
 
-Services flush, never commit; every change is audited. Refusals raise ``ValidationError``
-with the form field they concern, before anything is written.
-"""
+bp = Blueprint("plans", __name__)
 
-from reinforcement.plans.cadence import CadenceChange, change_cadence
-from reinforcement.plans.settings import (
-    MAX_FOCUS,
-    TRANSITIONS,
-    PlanData,
-    create_plan,
-    has_teams,
-    remove_pairing,
-    set_pairing,
-    set_status,
-    update_plan,
-)
-from reinforcement.plans.teams import (
-    SCHEDULED_KIND,
-    TeamRow,
-    coachees_of,
-    lines,
-    start_plan,
-    team_of,
-    teams_of,
-)
 
-__all__ = [
-    "MAX_FOCUS", "SCHEDULED_KIND", "TRANSITIONS", "CadenceChange", "PlanData", "TeamRow",
-    "change_cadence", "coachees_of", "create_plan", "has_teams", "lines", "remove_pairing",
-    "set_pairing", "set_status", "start_plan", "team_of", "teams_of", "update_plan",
-]
+def init_app(app: Flask) -> None:
+    """Register the feature's tables, rules, pages, menu entries and API."""
+    from lms.api import register
+
+    # Imported here, not at the top, so that using a model or a service of the feature does
+    # not load its pages; importing them registers tables, rules, routes and providers.
+    from reinforcement.plans import api, models, permissions, views  # noqa: F401
+
+    for blueprint in api.BLUEPRINTS:
+        register(blueprint)

@@ -17,8 +17,8 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import User
 from lms.web import dates
-from reinforcement import plans
-from reinforcement.models import CheckIn
+from reinforcement.checkins.models import CheckIn
+from reinforcement.plans import services as plans
 from tests.reinforcement.factories_plans import plan, program
 
 pytestmark = pytest.mark.browser

@@ -20,7 +20,7 @@ from courses.live import services as live
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level, User
-from reinforcement import reviews
+from reinforcement.leaders import reviews
 from tests import factories
 from tests.browser.conftest import Account
 from tests.reinforcement import factories_leaders

@@ -25,7 +25,7 @@ from courses.models import Course, Enrollment
 from lms.demo import DEMO_PASSWORD, load_demo
 from lms.extensions import db
 from lms.people.models import Level, User
-from reinforcement.models import CheckIn, CheckInStatus
+from reinforcement.checkins.models import CheckIn, CheckInStatus
 from tests.live import live_app, serving
 
 pytestmark = pytest.mark.browser

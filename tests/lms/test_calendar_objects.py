@@ -21,7 +21,7 @@ from courses.services import enrolment
 from lms.calendar.services import create_feed
 from lms.db import utcnow
 from lms.extensions import db
-from reinforcement.calendar import check_in_uid
+from reinforcement.checkins.calendar import check_in_uid
 from tests import factories
 from tests.ical_support import parse
 from tests.reinforcement import factories_checkins as make

@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.idempotency import services
 from lms.idempotency.models import IdempotencyKey
 from lms.notify.jobs import PERIODIC
-from reinforcement.models import CheckIn
+from reinforcement.checkins.models import CheckIn
 from tests import factories
 from tests.api_support import serve_api, token_headers
 from tests.live import suite_database
@@ -104,7 +104,7 @@ def test_a_refusal_is_remembered_like_a_success(client, org, manager):
 
 
 def test_a_server_error_is_forgotten_so_the_retry_runs(app, client, org, manager, monkeypatch):
-    from reinforcement import checkin_api
+    from reinforcement.checkins import api as checkin_api
 
     body = {"coachee_id": org.rep_a1a.id, "scheduled_at": FUTURE}
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)

@@ -10,16 +10,13 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.people.models import Level
-from reinforcement.models import (
-    CheckIn,
-    Goal,
-    LeaderReview,
-    PlanTeam,
-    ResourceAcknowledgement,
-    ReviewDecision,
-)
-from reinforcement.plans.teams import SCHEDULED_KIND
-from reinforcement.reviews import ACKNOWLEDGED_KIND, CONFIRMED_KIND, FEEDBACK_KIND
+from reinforcement.checkins.models import CheckIn
+from reinforcement.goals.models import Goal
+from reinforcement.leaders.models import LeaderReview, ReviewDecision
+from reinforcement.leaders.reviews import ACKNOWLEDGED_KIND, CONFIRMED_KIND, FEEDBACK_KIND
+from reinforcement.plans.models import PlanTeam
+from reinforcement.plans.services.teams import SCHEDULED_KIND
+from reinforcement.resources.models import ResourceAcknowledgement
 from tests import factories
 from tests.races.conftest import post_all
 from tests.reinforcement import factories_goals, factories_leaders, factories_plans

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import User
-from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
+from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 
 PRIVATE = "PRIVATE-NOTE-do-not-leak"  # searched for in every page and response
 

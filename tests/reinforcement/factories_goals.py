@@ -13,9 +13,8 @@ from sqlalchemy import select
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import User
-from reinforcement.goals import monday_of
-from reinforcement.models import (
-    ActionItem,
+from reinforcement.checkins.models import ActionItem
+from reinforcement.goals.models import (
     ActualSource,
     GapReview,
     Goal,
@@ -23,6 +22,7 @@ from reinforcement.models import (
     MetricActual,
     RootCause,
 )
+from reinforcement.goals.services import monday_of
 
 
 def today() -> date:

@@ -10,19 +10,10 @@ from sqlalchemy import select
 from assessments.models import Observation, ObservationKind, ObservationScore, ObservationStatus
 from lms.extensions import db
 from lms.people.models import User
-from reinforcement.models import (
-    ActionItem,
-    CheckIn,
-    CheckInStatus,
-    Council,
-    CouncilMeeting,
-    GapReview,
-    Goal,
-    LeaderReview,
-    Metric,
-    ReviewDecision,
-    RootCause,
-)
+from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
+from reinforcement.councils.models import Council, CouncilMeeting
+from reinforcement.goals.models import GapReview, Goal, Metric, RootCause
+from reinforcement.leaders.models import LeaderReview, ReviewDecision
 from tests.assessments import factories_scorecards
 
 # Every service test runs "now" on 20 March 2030 at noon UTC, reviewing March 2030.

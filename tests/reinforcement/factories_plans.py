@@ -10,8 +10,10 @@ from werkzeug.datastructures import FileStorage
 from courses.live import programs
 from courses.live.models import Program
 from lms.people.models import User
-from reinforcement import plans, resources
-from reinforcement.models import ReinforcementPlan, Resource
+from reinforcement.plans import services as plans
+from reinforcement.plans.models import ReinforcementPlan
+from reinforcement.resources import services as resources
+from reinforcement.resources.models import Resource
 
 # A fixed "now" for service tests: plans start on the Monday after it.
 NOW = datetime(2030, 1, 2, 12, 0, tzinfo=UTC)

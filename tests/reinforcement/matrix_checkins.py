@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from lms.db import utcnow
-from reinforcement.models import CheckIn
+from reinforcement.checkins.models import CheckIn
 from tests.authz_matrix import LOGIN, Case, Route, form, json_body, plain
 from tests.reinforcement import factories_checkins as make
 
@@ -102,32 +102,40 @@ def action_form(case: Case):
 
 
 ROUTES: dict[tuple[str, str], Route] = {
-    ("reinforcement.week", "GET"): plain(200, 200, LOGIN),
-    ("reinforcement.check_in_list", "GET"): plain(200, 200, LOGIN),
-    ("reinforcement.check_in_create", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.checkins.week", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.checkins.check_in_list", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.checkins.check_in_create", "GET"): plain(200, 200, LOGIN),
     # An admin is outside the sales tree: nobody is theirs to coach (the form says so).
-    ("reinforcement.check_in_create", "POST"): plain(302, 200, LOGIN, form(schedule_form)),
-    ("reinforcement.check_in_detail", "GET"): on_check_in(
+    ("reinforcement.checkins.check_in_create", "POST"): plain(302, 200, LOGIN, form(schedule_form)),
+    ("reinforcement.checkins.check_in_detail", "GET"): on_check_in(
         a_check_in, coachee=200, coach=200, above=200, admin=200),
-    ("reinforcement.check_in_ics", "GET"): on_check_in(
+    ("reinforcement.checkins.check_in_ics", "GET"): on_check_in(
         a_check_in, coachee=200, coach=200, above=200, admin=200),
-    ("reinforcement.agenda_add", "POST"): on_check_in(
+    ("reinforcement.checkins.agenda_add", "POST"): on_check_in(
         _with(a_check_in, {"text": "Matrix topic"}), coachee=302, coach=302),
-    ("reinforcement.agenda_remove", "POST"): on_check_in(an_agenda_item, coachee=302, coach=302),
-    ("reinforcement.agenda_prepare", "POST"): on_check_in(a_check_in, coachee=403, coach=302),
-    ("reinforcement.check_in_held", "POST"): on_check_in(a_check_in, coachee=403, coach=302),
-    ("reinforcement.check_in_missed", "POST"): on_check_in(a_check_in, coachee=403, coach=302),
-    ("reinforcement.check_in_cancel", "POST"): on_check_in(a_check_in, coachee=403, coach=302),
-    ("reinforcement.check_in_reschedule", "GET"): on_check_in(a_check_in, coachee=200,
+    ("reinforcement.checkins.agenda_remove", "POST"):
+        on_check_in(an_agenda_item, coachee=302, coach=302),
+    ("reinforcement.checkins.agenda_prepare", "POST"):
+        on_check_in(a_check_in, coachee=403, coach=302),
+    ("reinforcement.checkins.check_in_held", "POST"):
+        on_check_in(a_check_in, coachee=403, coach=302),
+    ("reinforcement.checkins.check_in_missed", "POST"):
+        on_check_in(a_check_in, coachee=403, coach=302),
+    ("reinforcement.checkins.check_in_cancel", "POST"):
+        on_check_in(a_check_in, coachee=403, coach=302),
+    ("reinforcement.checkins.check_in_reschedule", "GET"): on_check_in(a_check_in, coachee=200,
                                                               coach=200),
-    ("reinforcement.check_in_reschedule", "POST"): on_check_in(
+    ("reinforcement.checkins.check_in_reschedule", "POST"): on_check_in(
         _with(a_check_in, {"scheduled_at": LATER, "minutes": "30"}), coachee=302, coach=302),
-    ("reinforcement.notes_save", "POST"): on_check_in(_with(a_check_in, NOTES), coachee=302,
+    ("reinforcement.checkins.notes_save", "POST"):
+        on_check_in(_with(a_check_in, NOTES), coachee=302,
                                                       coach=302),
-    ("reinforcement.action_create", "POST"): on_check_in(action_form, coachee=302, coach=302),
+    ("reinforcement.checkins.action_create", "POST"):
+        on_check_in(action_form, coachee=302, coach=302),
     # The item's owner is the coachee; the coach may close it too.
-    ("reinforcement.action_done", "POST"): on_check_in(an_item, coachee=302, coach=302),
-    ("reinforcement.action_reopen", "POST"): on_check_in(a_done_item, coachee=302, coach=302),
+    ("reinforcement.checkins.action_done", "POST"): on_check_in(an_item, coachee=302, coach=302),
+    ("reinforcement.checkins.action_reopen", "POST"):
+        on_check_in(a_done_item, coachee=302, coach=302),
     # API
     ("check_ins_api.check_in_index", "GET"): plain(200, 200, 401),
     ("check_ins_api.check_in_create", "POST"): plain(201, 422, 401, json_body(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from lms.db import utcnow
 from lms.extensions import db
-from reinforcement.models import LeaderReview
+from reinforcement.leaders.models import LeaderReview
 from tests.authz_matrix import LOGIN, Case, Route, form, json_body, on_person, plain
 from tests.reinforcement import factories_leaders as make
 
@@ -156,37 +156,42 @@ def council_action_of_target(case: Case, *, done: bool = False):
 
 ROUTES: dict[tuple[str, str], Route] = {
     # adherence and reviews
-    ("reinforcement.adherence_report", "GET"): on_person(
+    ("reinforcement.leaders.adherence_report", "GET"): on_person(
         200, 200, lambda case: ({"person": case.target.id}, {})),
-    ("reinforcement.review_index", "GET"): plain(200, 200, LOGIN),
-    ("reinforcement.review_manager", "GET"): Route(in_this_month, DECIDE),
-    ("reinforcement.review_confirm", "POST"): Route(
+    ("reinforcement.leaders.review_index", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.leaders.review_manager", "GET"): Route(in_this_month, DECIDE),
+    ("reinforcement.leaders.review_confirm", "POST"): Route(
         confirm_form, _with(DECIDE, **{"direct report": 302})),
-    ("reinforcement.review_feedback", "POST"): Route(
+    ("reinforcement.leaders.review_feedback", "POST"): Route(
         feedback_form, _with(DECIDE, **{"direct report": 302})),
-    ("reinforcement.review_detail", "GET"): on_person(200, 200, review_of_target),
-    ("reinforcement.review_acknowledge", "POST"): Route(review_of_target, ACKNOWLEDGE),
-    ("reinforcement.feedback_index", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.leaders.review_detail", "GET"): on_person(200, 200, review_of_target),
+    ("reinforcement.leaders.review_acknowledge", "POST"): Route(review_of_target, ACKNOWLEDGE),
+    ("reinforcement.leaders.feedback_index", "GET"): plain(200, 200, LOGIN),
     # councils
-    ("reinforcement.council_index", "GET"): plain(200, 200, LOGIN),
-    ("reinforcement.council_create", "GET"): plain(200, 200, LOGIN),
-    ("reinforcement.council_create", "POST"): plain(302, 302, LOGIN, form(council_form)),
-    ("reinforcement.council_detail", "GET"): Route(council_of_target, _members_only(200, 200)),
-    ("reinforcement.council_edit", "GET"): Route(council_of_target, _members_only(200, 200)),
-    ("reinforcement.council_edit", "POST"): Route(edit_council_form, _members_only(302, 302)),
-    ("reinforcement.council_schedule", "POST"): Route(schedule_form, _members_only(302, 302)),
-    ("reinforcement.council_meeting", "GET"): Route(meeting_of_target,
+    ("reinforcement.councils.council_index", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.councils.council_create", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.councils.council_create", "POST"): plain(302, 302, LOGIN, form(council_form)),
+    ("reinforcement.councils.council_detail", "GET"):
+        Route(council_of_target, _members_only(200, 200)),
+    ("reinforcement.councils.council_edit", "GET"):
+        Route(council_of_target, _members_only(200, 200)),
+    ("reinforcement.councils.council_edit", "POST"):
+        Route(edit_council_form, _members_only(302, 302)),
+    ("reinforcement.councils.council_schedule", "POST"):
+        Route(schedule_form, _members_only(302, 302)),
+    ("reinforcement.councils.council_meeting", "GET"): Route(meeting_of_target,
                                                     _members_only(200, 200)),
-    ("reinforcement.council_meeting_notes", "POST"): Route(notes_form,
+    ("reinforcement.councils.council_meeting_notes", "POST"): Route(notes_form,
                                                            _members_only(302, 302)),
-    ("reinforcement.council_attendance", "POST"): Route(attendance_form,
+    ("reinforcement.councils.council_attendance", "POST"): Route(attendance_form,
                                                         _members_only(302, 302)),
-    ("reinforcement.council_cancel", "POST"): Route(upcoming_meeting, _members_only(302, 302)),
-    ("reinforcement.council_action_add", "POST"): Route(council_action_form,
+    ("reinforcement.councils.council_cancel", "POST"):
+        Route(upcoming_meeting, _members_only(302, 302)),
+    ("reinforcement.councils.council_action_add", "POST"): Route(council_action_form,
                                                         _members_only(302, 302)),
-    ("reinforcement.council_action_done", "POST"): Route(council_action_of_target,
+    ("reinforcement.councils.council_action_done", "POST"): Route(council_action_of_target,
                                                          _members_only(302, 302)),
-    ("reinforcement.council_action_reopen", "POST"): Route(
+    ("reinforcement.councils.council_action_reopen", "POST"): Route(
         lambda case: council_action_of_target(case, done=True), _members_only(302, 302)),
     # API
     ("adherence_api.adherence", "GET"): on_person(

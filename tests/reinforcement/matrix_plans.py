@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from reinforcement import plans, resources
+from reinforcement.plans import services as plans
+from reinforcement.resources import services as resources
 from tests.authz_matrix import LOGIN, Case, Route, form, json_body, plain
 from tests.reinforcement.factories_plans import plan, program, resource, upload
 
@@ -81,36 +82,37 @@ RESOURCE_FORM = {"title": "Matrix guide", "kind": "guide", "audience": ["manager
                  "program": "0", "course": "0", "body_markdown": "Coach weekly."}
 
 ROUTES: dict[tuple[str, str], Route] = {
-    ("reinforcement.plan_list", "GET"): plain(200, 200, LOGIN),
-    ("reinforcement.plan_detail", "GET"): plain(200, 200, LOGIN, a_plan),
-    ("reinforcement.plan_create", "GET"): plain(403, 200, LOGIN),
-    ("reinforcement.plan_create", "POST"): plain(403, 302, LOGIN, form(plan_form)),
-    ("reinforcement.plan_edit", "GET"): plain(403, 200, LOGIN, a_plan),
-    ("reinforcement.plan_edit", "POST"): plain(403, 302, LOGIN, form(plan_form, a_plan)),
-    ("reinforcement.plan_status", "POST"): plain(403, 302, LOGIN,
+    ("reinforcement.plans.plan_list", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.plans.plan_detail", "GET"): plain(200, 200, LOGIN, a_plan),
+    ("reinforcement.plans.plan_create", "GET"): plain(403, 200, LOGIN),
+    ("reinforcement.plans.plan_create", "POST"): plain(403, 302, LOGIN, form(plan_form)),
+    ("reinforcement.plans.plan_edit", "GET"): plain(403, 200, LOGIN, a_plan),
+    ("reinforcement.plans.plan_edit", "POST"): plain(403, 302, LOGIN, form(plan_form, a_plan)),
+    ("reinforcement.plans.plan_status", "POST"): plain(403, 302, LOGIN,
                                                  form({"status": "archived"}, a_plan)),
-    ("reinforcement.plan_cadence", "POST"): plain(403, 302, LOGIN,
+    ("reinforcement.plans.plan_cadence", "POST"): plain(403, 302, LOGIN,
                                                   form({"cadence": "biweekly"}, a_plan)),
-    ("reinforcement.plan_start", "GET"): plain(200, 200, LOGIN, a_plan),
-    ("reinforcement.plan_start", "POST"): plain(302, 302, LOGIN, start_form),
-    ("reinforcement.plan_pairing_add", "POST"): plain(403, 302, LOGIN, form(
+    ("reinforcement.plans.plan_start", "GET"): plain(200, 200, LOGIN, a_plan),
+    ("reinforcement.plans.plan_start", "POST"): plain(302, 302, LOGIN, start_form),
+    ("reinforcement.plans.plan_pairing_add", "POST"): plain(403, 302, LOGIN, form(
         lambda case: {"coach_email": case.org.leader_a.email,
                       "coachee_email": case.org.rep_a2a.email}, a_plan)),
-    ("reinforcement.plan_pairing_delete", "POST"): plain(403, 302, LOGIN, a_pairing),
-    ("reinforcement.resource_list", "GET"): plain(200, 200, LOGIN),
-    ("reinforcement.resource_detail", "GET"): plain(200, 200, LOGIN, a_resource),
-    ("reinforcement.resource_version", "GET"): plain(200, 200, LOGIN, lambda case: (
+    ("reinforcement.plans.plan_pairing_delete", "POST"): plain(403, 302, LOGIN, a_pairing),
+    ("reinforcement.resources.resource_list", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.resources.resource_detail", "GET"): plain(200, 200, LOGIN, a_resource),
+    ("reinforcement.resources.resource_version", "GET"): plain(200, 200, LOGIN, lambda case: (
         {**a_resource(case)[0], "number": 1}, {})),
-    ("reinforcement.resource_file", "GET"): plain(200, 200, LOGIN, a_file_version),
-    ("reinforcement.resource_create", "GET"): plain(403, 200, LOGIN),
-    ("reinforcement.resource_create", "POST"): plain(403, 302, LOGIN, form(RESOURCE_FORM)),
-    ("reinforcement.resource_edit", "GET"): plain(403, 200, LOGIN, a_resource),
-    ("reinforcement.resource_edit", "POST"): plain(403, 302, LOGIN, form(
+    ("reinforcement.resources.resource_file", "GET"): plain(200, 200, LOGIN, a_file_version),
+    ("reinforcement.resources.resource_create", "GET"): plain(403, 200, LOGIN),
+    ("reinforcement.resources.resource_create", "POST"):
+        plain(403, 302, LOGIN, form(RESOURCE_FORM)),
+    ("reinforcement.resources.resource_edit", "GET"): plain(403, 200, LOGIN, a_resource),
+    ("reinforcement.resources.resource_edit", "POST"): plain(403, 302, LOGIN, form(
         {**RESOURCE_FORM, "change_note": "Shorter"}, a_resource)),
-    ("reinforcement.resource_archive", "POST"): plain(403, 302, LOGIN, a_resource),
-    ("reinforcement.resource_restore", "POST"): plain(404, 302, LOGIN, an_archived),
-    ("reinforcement.resource_acknowledge", "POST"): plain(302, 302, LOGIN, a_resource),
-    ("reinforcement.resource_unread", "GET"): plain(200, 200, LOGIN),
+    ("reinforcement.resources.resource_archive", "POST"): plain(403, 302, LOGIN, a_resource),
+    ("reinforcement.resources.resource_restore", "POST"): plain(404, 302, LOGIN, an_archived),
+    ("reinforcement.resources.resource_acknowledge", "POST"): plain(302, 302, LOGIN, a_resource),
+    ("reinforcement.resources.resource_unread", "GET"): plain(200, 200, LOGIN),
     ("plans_api.plan_index", "GET"): plain(200, 200, 401),
     ("plans_api.plan_detail", "GET"): plain(200, 200, 401, api_plan),
     ("plans_api.plan_create", "POST"): plain(403, 201, 401, json_body(

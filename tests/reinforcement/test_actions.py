@@ -11,8 +11,8 @@ from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
-from reinforcement import actions
-from reinforcement.models import ActionItem, CheckInStatus
+from reinforcement.checkins import actions
+from reinforcement.checkins.models import ActionItem, CheckInStatus
 from tests import factories
 from tests.reinforcement import factories_checkins as make
 

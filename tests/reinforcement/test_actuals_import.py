@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from lms.audit.models import AuditEntry
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
-from reinforcement.actuals import ImportRejected, enter_actual, import_actuals
-from reinforcement.models import ActualSource, CheckInStatus, MetricActual
+from reinforcement.checkins.models import CheckInStatus
+from reinforcement.goals.actuals import ImportRejected, enter_actual, import_actuals
+from reinforcement.goals.models import ActualSource, MetricActual
 from tests import factories
 from tests.reinforcement import factories_checkins as checkins
 from tests.reinforcement import factories_goals as make

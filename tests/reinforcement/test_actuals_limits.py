@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
-from reinforcement.actuals import ImportRejected, import_actuals
-from reinforcement.models import MetricActual
+from reinforcement.goals.actuals import ImportRejected, import_actuals
+from reinforcement.goals.models import MetricActual
 from tests import factories
 from tests.api_support import token_headers
 from tests.reinforcement import factories_goals as make

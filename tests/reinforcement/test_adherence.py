@@ -12,9 +12,16 @@ from lms.config import ConfigError, load_config
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level, User
-from reinforcement.adherence import NO_CHECK_INS, NOT_COACHING, Period, median, parse_period, rollup
-from reinforcement.adherence.report import HEADERS, csv_rows, trend_charts
-from reinforcement.models import CheckInStatus
+from reinforcement.checkins.models import CheckInStatus
+from reinforcement.leaders.adherence import (
+    NO_CHECK_INS,
+    NOT_COACHING,
+    Period,
+    median,
+    parse_period,
+    rollup,
+)
+from reinforcement.leaders.adherence.report import HEADERS, csv_rows, trend_charts
 from tests import csv_files, factories
 from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import MARCH, NOW, at

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
-from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
+from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_checkins as make

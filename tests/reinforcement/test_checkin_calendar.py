@@ -10,9 +10,9 @@ from lms.calendar import services as feeds_service
 from lms.calendar.feeds import events_for
 from lms.db import utcnow
 from lms.extensions import db
-from reinforcement import checkins
-from reinforcement.calendar import action_item_uid, check_in_uid
-from reinforcement.models import CheckInStatus
+from reinforcement.checkins import services as checkins
+from reinforcement.checkins.calendar import action_item_uid, check_in_uid
+from reinforcement.checkins.models import CheckInStatus
 from tests import factories
 from tests.ical_support import parse
 from tests.reinforcement import factories_checkins as make

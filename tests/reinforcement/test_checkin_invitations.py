@@ -15,8 +15,8 @@ from lms.calendar.feeds import events_for
 from lms.db import utcnow
 from lms.notify.models import Channel
 from lms.notify.preferences import save_preferences
-from reinforcement import checkins
-from reinforcement.calendar import check_in_uid, invite
+from reinforcement.checkins import services as checkins
+from reinforcement.checkins.calendar import check_in_uid, invite
 from tests import factories
 from tests.ical_support import invitation_in, mails_to, parse
 

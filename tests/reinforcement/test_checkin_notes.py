@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from lms.audit.models import AuditEntry
 from lms.extensions import db
-from reinforcement.checkins import MAX_NOTES
-from reinforcement.models import CheckInStatus
+from reinforcement.checkins.models import CheckInStatus
+from reinforcement.checkins.services import MAX_NOTES
 from tests import factories
 from tests.reinforcement import factories_checkins as make
 

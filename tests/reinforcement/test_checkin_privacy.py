@@ -15,15 +15,16 @@ from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.services import notify
-from reinforcement import calendar as check_in_calendar
-from reinforcement import checkins
-from reinforcement.models import ActionItem, CheckIn, CheckInStatus, Council, CouncilMeeting
+from reinforcement.checkins import calendar as check_in_calendar
+from reinforcement.checkins import services as checkins
+from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
+from reinforcement.councils.models import Council, CouncilMeeting
 from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_checkins as make
 
 SHARED = "SHARED-NOTE-everyone-in-the-pair"
-MY_ENDPOINT_MODULES = ("reinforcement.checkin_views", "reinforcement.checkin_api")
+MY_ENDPOINT_MODULES = ("reinforcement.checkins.views", "reinforcement.checkins.api")
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def test_the_calendar_event_never_carries_notes(org, scene):
     for viewer in (org.manager_a1, org.rep_a1a):
         event = check_in_calendar.check_in_event(with_notes, viewer)
         assert make.PRIVATE not in event.description and SHARED not in event.description
-    assert url_for("reinforcement.check_in_detail", id=with_notes.id) in event.url
+    assert url_for("reinforcement.checkins.check_in_detail", id=with_notes.id) in event.url
 
 
 # --- the rules, over can() and visible() -----------------------------------------------------

@@ -13,7 +13,7 @@ from lms.people.models import Level
 from lms.reminders.models import ReminderSent, ReminderSetting
 from lms.reminders.rules import RULES, thresholds
 from lms.reminders.sweep import candidates, sweep
-from reinforcement.models import CheckInStatus
+from reinforcement.checkins.models import CheckInStatus
 from tests import factories
 from tests.reinforcement import factories_checkins as make
 

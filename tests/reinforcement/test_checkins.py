@@ -12,8 +12,8 @@ from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
-from reinforcement import checkins
-from reinforcement.models import AgendaItem, CheckIn, CheckInStatus
+from reinforcement.checkins import services as checkins
+from reinforcement.checkins.models import AgendaItem, CheckIn, CheckInStatus
 from tests import factories
 from tests.reinforcement import factories_checkins as make
 
@@ -341,7 +341,8 @@ def test_the_page_links_the_plans_resources_and_the_coachees_goals(client, login
     from flask import url_for
 
     from courses.live import programs
-    from reinforcement.models import PlanTeam, ReinforcementPlan, Resource
+    from reinforcement.plans.models import PlanTeam, ReinforcementPlan
+    from reinforcement.resources.models import Resource
 
     program = programs.create_program(programs.ProgramData(
         name="Rollout", starts_on=date(2029, 1, 1), ends_on=date(2029, 3, 1)), by=org.admin)
@@ -356,7 +357,7 @@ def test_the_page_links_the_plans_resources_and_the_coachees_goals(client, login
     login(org.rep_a1a)
     html = client.get(f"/reinforcement/check-ins/{check_in.id}").get_data(as_text=True)
     assert "Twelve weeks" in html
-    assert f'href="{url_for("reinforcement.resource_detail", id=guide.id)}"' in html
+    assert f'href="{url_for("reinforcement.resources.resource_detail", id=guide.id)}"' in html
     assert "Old guide" not in html
-    goals = url_for("reinforcement.goals_person", person_id=org.rep_a1a.id)
+    goals = url_for("reinforcement.goals.goals_person", person_id=org.rep_a1a.id)
     assert f'href="{goals}"' in html

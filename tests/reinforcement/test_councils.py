@@ -15,8 +15,9 @@ from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level
-from reinforcement import councils
-from reinforcement.models import ActionItem, Council, CouncilAttendance, CouncilMeeting
+from reinforcement.checkins.models import ActionItem
+from reinforcement.councils import services as councils
+from reinforcement.councils.models import Council, CouncilAttendance, CouncilMeeting
 from tests import factories
 from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import NOW, at

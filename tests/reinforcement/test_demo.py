@@ -11,22 +11,12 @@ from lms.db import utcnow
 from lms.demo import DEMO_LOADERS, load_demo
 from lms.extensions import db
 from reinforcement import demo
-from reinforcement.goal_progress import GoalStatus, progress
-from reinforcement.models import (
-    ActionItem,
-    CheckIn,
-    CheckInStatus,
-    Council,
-    CouncilMeeting,
-    GapReview,
-    Goal,
-    LeaderReview,
-    MetricActual,
-    PlanStatus,
-    PlanTeam,
-    ReinforcementPlan,
-    ReviewDecision,
-)
+from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
+from reinforcement.councils.models import Council, CouncilMeeting
+from reinforcement.goals.models import GapReview, Goal, MetricActual
+from reinforcement.goals.progress import GoalStatus, progress
+from reinforcement.leaders.models import LeaderReview, ReviewDecision
+from reinforcement.plans.models import PlanStatus, PlanTeam, ReinforcementPlan
 
 
 @pytest.fixture

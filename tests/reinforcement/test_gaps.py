@@ -12,9 +12,15 @@ from lms.audit.models import AuditEntry
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
-from reinforcement import actions
-from reinforcement.gaps import Action, create_gap_review, evaluate_gap_review, root_cause_report
-from reinforcement.models import ActionItem, CheckInStatus, GapReview, RootCause
+from reinforcement.checkins import actions
+from reinforcement.checkins.models import ActionItem, CheckInStatus
+from reinforcement.goals.gaps import (
+    Action,
+    create_gap_review,
+    evaluate_gap_review,
+    root_cause_report,
+)
+from reinforcement.goals.models import GapReview, RootCause
 from tests import csv_files, factories
 from tests.reinforcement import factories_checkins as checkins
 from tests.reinforcement import factories_goals as make

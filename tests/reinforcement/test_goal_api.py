@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from lms.auth.services import create_api_token
 from lms.extensions import db
 from lms.people.models import User
-from reinforcement.models import ActionItem, GapReview, Goal, MetricActual
+from reinforcement.checkins.models import ActionItem
+from reinforcement.goals.models import GapReview, Goal, MetricActual
 from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_goals as make

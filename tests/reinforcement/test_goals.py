@@ -14,9 +14,9 @@ from lms.audit.models import AuditEntry
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
-from reinforcement import goals
-from reinforcement.goal_progress import GoalStatus, goal_chart, measure, progress, team_table
-from reinforcement.models import Goal, Metric
+from reinforcement.goals import services as goals
+from reinforcement.goals.models import Goal, Metric
+from reinforcement.goals.progress import GoalStatus, goal_chart, measure, progress, team_table
 from tests import csv_files, factories
 from tests.reinforcement import factories_goals as make
 

@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from lms.db import utcnow
 from lms.extensions import db
-from reinforcement import checkins, plans
-from reinforcement.goals import metric_label
-from reinforcement.models import CheckIn, CheckInStatus, Metric
+from reinforcement.checkins import services as checkins
+from reinforcement.checkins.models import CheckIn, CheckInStatus
+from reinforcement.goals.models import Metric
+from reinforcement.goals.services import metric_label
+from reinforcement.plans import services as plans
 from tests import factories
 from tests.reinforcement import factories_checkins as make
 from tests.reinforcement import factories_goals as goals

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
-from reinforcement import reviews
-from reinforcement.adherence import Period
-from reinforcement.models import LeaderReview
+from reinforcement.leaders import reviews
+from reinforcement.leaders.adherence import Period
+from reinforcement.leaders.models import LeaderReview
 from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_leaders as make

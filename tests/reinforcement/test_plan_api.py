@@ -10,14 +10,11 @@ from sqlalchemy import func, select
 from lms.auth.services import create_api_token
 from lms.extensions import db
 from lms.people.models import User
-from reinforcement import plans, resources
-from reinforcement.models import (
-    CheckIn,
-    PlanTeam,
-    ReinforcementPlan,
-    Resource,
-    ResourceAcknowledgement,
-)
+from reinforcement.checkins.models import CheckIn
+from reinforcement.plans import services as plans
+from reinforcement.plans.models import PlanTeam, ReinforcementPlan
+from reinforcement.resources import services as resources
+from reinforcement.resources.models import Resource, ResourceAcknowledgement
 from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement.factories_plans import plan, program, resource, upload

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
-from reinforcement import plans
-from reinforcement.models import CheckIn, PlanPairing, PlanTeam, ReinforcementPlan
+from reinforcement.checkins.models import CheckIn
+from reinforcement.plans import services as plans
+from reinforcement.plans.models import PlanPairing, PlanTeam, ReinforcementPlan
 from tests import factories
 from tests.reinforcement.factories_plans import plan, program
 

@@ -16,17 +16,10 @@ from lms.errors import ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
 from lms.people.models import Level
-from reinforcement import plans
-from reinforcement.models import (
-    ActionItem,
-    AgendaItem,
-    CheckIn,
-    CheckInStatus,
-    PlanPairing,
-    PlanTeam,
-    ReinforcementPlan,
-)
-from reinforcement.plan_permissions import may_coach_as
+from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
+from reinforcement.plans import services as plans
+from reinforcement.plans.models import PlanPairing, PlanTeam, ReinforcementPlan
+from reinforcement.plans.permissions import may_coach_as
 from tests import factories
 from tests.reinforcement.factories_plans import AGENDA, MONDAY, NOW, plan, program, resource
 
@@ -105,7 +98,7 @@ def test_bad_plan_settings_are_refused_with_a_clear_message_and_nothing_written(
 
 def test_an_archived_resource_cannot_be_attached(org):
     guide = resource(org.admin)
-    from reinforcement import resources
+    from reinforcement.resources import services as resources
     resources.set_archived(guide, True, by=org.admin)
 
     with pytest.raises(ValidationError, match="archived"):

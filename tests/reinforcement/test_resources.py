@@ -16,8 +16,8 @@ from lms.audit.models import AuditEntry
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level
-from reinforcement import resources
-from reinforcement.models import Resource, ResourceAcknowledgement, ResourceVersion
+from reinforcement.resources import services as resources
+from reinforcement.resources.models import Resource, ResourceAcknowledgement, ResourceVersion
 from tests import factories
 from tests.reinforcement.factories_plans import resource, upload
 

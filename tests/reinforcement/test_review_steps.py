@@ -11,9 +11,9 @@ from html import unescape
 
 import pytest
 
-from reinforcement import nextsteps, reviews
-from reinforcement.adherence import Period
-from reinforcement.models import ReviewDecision
+from reinforcement.leaders import nextsteps, reviews
+from reinforcement.leaders.adherence import Period
+from reinforcement.leaders.models import ReviewDecision
 from tests import factories
 from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import MARCH

@@ -15,9 +15,9 @@ from lms.errors import ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification, OutboxMessage
 from lms.people.models import Level
-from reinforcement import reviews
-from reinforcement.adherence import Period
-from reinforcement.models import LeaderReview, ReviewDecision
+from reinforcement.leaders import reviews
+from reinforcement.leaders.adherence import Period
+from reinforcement.leaders.models import LeaderReview, ReviewDecision
 from tests import factories
 from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import MARCH, NOW, PRIVATE, at

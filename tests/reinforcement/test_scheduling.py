@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reinforcement import scheduling
-from reinforcement.scheduling import Existing, reconcile
+from reinforcement.plans import scheduling
+from reinforcement.plans.scheduling import Existing, reconcile
 
 BERLIN = ZoneInfo("Europe/Berlin")  # summer time 2030-03-31 .. 2030-10-27
 NEW_YORK = ZoneInfo("America/New_York")  # daylight time 2030-03-10 .. 2030-11-03

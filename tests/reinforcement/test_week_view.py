@@ -9,8 +9,8 @@ import pytest
 
 from lms.extensions import db
 from lms.people.models import Level
-from reinforcement import checkins
-from reinforcement.models import CheckInStatus
+from reinforcement.checkins import services as checkins
+from reinforcement.checkins.models import CheckInStatus
 from tests import factories
 from tests.reinforcement import factories_checkins as make
 
@@ -85,7 +85,7 @@ def test_coachee_view_shows_upcoming_check_ins_and_own_open_items(ctx_session):
     upcoming = checkins.upcoming_as_coachee(rep, now=NOW)
     assert [c.scheduled_at.day for c in upcoming] == [6, 10, 27]
     assert all(c.coachee_id == rep.id for c in upcoming)
-    from reinforcement.actions import open_items
+    from reinforcement.checkins.actions import open_items
     assert [i.title for i in open_items(rep)] == [f"Late {rep.name}", f"Later {rep.name}"]
 
 
@@ -138,7 +138,7 @@ def test_week_page_query_count_does_not_grow_with_the_team(client, login, count_
 
 def test_home_asks_the_coach_to_prepare_and_the_coachee_to_add_topics(client, login,
                                                                        ctx_session):
-    from reinforcement import checkins as service
+    from reinforcement.checkins import services as service
     leader, manager, (rep,) = team(1)
     soon = make.check_in(manager, rep, days=2)
     late = make.check_in(leader, manager, days=-3, status=CheckInStatus.HELD)
