@@ -21,7 +21,6 @@ from courses.forms import (
     ModuleForm,
     MoveLessonForm,
 )
-from courses.live.forms import PostForm
 from courses.live.models import LiveSession, SessionStatus
 from courses.models import (
     Course,
@@ -45,6 +44,7 @@ from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
 from lms.templating import datetime_text
+from lms.web.forms import PostForm
 
 RECENT = timedelta(days=30)  # a session that ended this long ago may still join a course
 
