@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from courses.rendering import render_markdown
 from lms.authz import can, permission_required, visible
 from lms.db import utcnow
 from lms.errors import CadenceError
@@ -21,6 +20,7 @@ from lms.extensions import db
 from lms.people.models import User
 from lms.web.args import int_arg, page_arg
 from lms.web.forms import PostForm, apply_error
+from lms.web.markdown import render_markdown
 from reinforcement import actions, bp, checkins
 from reinforcement import calendar as ics
 from reinforcement.checkin_forms import (

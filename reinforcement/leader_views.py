@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from assessments.models import Observation
-from courses.rendering import render_markdown
 from lms.authz import in_subtree, load_visible, permission_required, visible
 from lms.db import utcnow
 from lms.errors import CadenceError, ValidationError
@@ -23,6 +22,7 @@ from lms.people.models import User
 from lms.spreadsheets import csv_response
 from lms.web.args import int_arg, page_arg
 from lms.web.forms import PostForm, apply_error
+from lms.web.markdown import render_markdown
 from reinforcement import bp, reviews
 from reinforcement.adherence import PERIOD_KINDS, Period, parse_period, rollup
 from reinforcement.adherence.report import HEADERS, TABLES, csv_rows, trend_charts

@@ -23,7 +23,6 @@ from werkzeug.datastructures import FileStorage
 from courses import files
 from courses.live.models import Program, ProgramWave, wave_courses
 from courses.models import Course, Enrollment, EnrollmentStatus, StoredFile
-from courses.rendering import render_markdown
 from lms.audit.services import pending_changes, record
 from lms.authz import visible
 from lms.claims import add_once
@@ -32,6 +31,7 @@ from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import LEVEL_VALUES, User
+from lms.web.markdown import render_markdown
 from reinforcement.models import (
     Resource,
     ResourceAcknowledgement,

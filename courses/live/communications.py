@@ -28,7 +28,6 @@ from courses.live.models import (
     ProgramWave,
     SessionStatus,
 )
-from courses.rendering import render_markdown
 from lms.audit.services import pending_changes, record
 from lms.db import begin_writing, utcnow
 from lms.errors import NotAllowedError, ValidationError
@@ -38,6 +37,7 @@ from lms.notify.services import notify
 from lms.people import tree
 from lms.people.models import LEVEL_VALUES, Level, User
 from lms.web.dates import zone_named
+from lms.web.markdown import render_markdown
 
 RECEIVED, QUESTION = "communication.received", "communication.question"
 register_kind(RECEIVED, "A leader writes to you before a training", bulk=True)

@@ -13,10 +13,10 @@ from courses.models import (
     Prerequisite,
     PrerequisiteKind,
 )
-from courses.rendering import MAX_MARKDOWN
 from courses.services import authoring
 from lms.errors import ValidationError
 from lms.people.models import Level
+from lms.web.markdown import MAX_MARKDOWN
 from tests import factories
 from tests.courses.matrix_authoring import PDF
 

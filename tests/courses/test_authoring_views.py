@@ -22,9 +22,9 @@ from courses.models import (
     PrerequisiteKind,
     StoredFile,
 )
-from courses.rendering import MAX_MARKDOWN
 from courses.services import authoring
 from lms.audit.models import AuditEntry
+from lms.web.markdown import MAX_MARKDOWN
 from tests import factories
 from tests.authz_matrix import Case
 from tests.courses.matrix_authoring import PDF, file_course
