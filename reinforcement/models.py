@@ -32,11 +32,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessments.models import Observation
 from courses.live.models import Program
-from courses.models import Course, StoredFile
+from courses.models import Course
 from lms.claims import claim
 from lms.db import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.people.models import User
+from lms.web.files import StoredFile
 
 # --- plans -----------------------------------------------------------------------------------
 

@@ -16,13 +16,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from courses import files
 from courses.live.models import Program
 from lms.api import one_transaction, page_of, token_required
 from lms.authz import can_see, load_visible, require, visible
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import User
+from lms.web import files
 from reinforcement import plans, resources
 from reinforcement.models import PlanPairing, ReinforcementPlan, Resource
 from reinforcement.plan_permissions import may_coach_as

@@ -16,7 +16,6 @@ from courses.models import (
     LessonKind,
     Prerequisite,
     PrerequisiteKind,
-    StoredFile,
 )
 from courses.unlocking import prerequisite_cycle
 from lms.audit import services as audit
@@ -24,6 +23,7 @@ from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level, User
+from lms.web.files import StoredFile
 from lms.web.markdown import render_markdown
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -1,4 +1,5 @@
-"""Shared web pieces: URL converters, request-argument readers and request-body checks."""
+"""Shared web pieces: URL converters, request arguments and bodies, forms, Markdown, stored
+files, charts, spreadsheets, templating and dates."""
 
 from __future__ import annotations
 
@@ -10,5 +11,7 @@ from lms.web.converters import install
 
 def init_app(app: Flask) -> None:
     """Install the URL converters (before any blueprint adds a route) and the body checks."""
+    from lms.web import files  # noqa: F401  (the stored_files table)
+
     install(app)
     bodies.init_app(app)

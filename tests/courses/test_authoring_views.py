@@ -20,10 +20,10 @@ from courses.models import (
     LessonKind,
     Prerequisite,
     PrerequisiteKind,
-    StoredFile,
 )
 from courses.services import authoring
 from lms.audit.models import AuditEntry
+from lms.web.files import StoredFile
 from lms.web.markdown import MAX_MARKDOWN
 from tests import factories
 from tests.authz_matrix import Case
