@@ -29,9 +29,9 @@ from enum import StrEnum
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
-from assessments.trend_charts import HEIGHT, HIGH, LOW, PAD_BOTTOM, PAD_TOP, Chart, line_chart
 from lms.extensions import db
 from lms.people.models import User
+from lms.web.charts import HEIGHT, HIGH, LOW, PAD_BOTTOM, PAD_TOP, Chart, line_chart
 from lms.web.dates import format_date
 from reinforcement.goals import format_value, metric_label, weeks_of
 from reinforcement.models import Goal, Metric, MetricActual, MetricKind

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from assessments.trend_charts import Chart, line_chart
+from lms.web.charts import Chart, line_chart
 from lms.web.dates import format_date, format_day
 from reinforcement.adherence.figures import Figures, Rollup, Row, TrendStep
 
