@@ -19,10 +19,10 @@ from lms.db import utcnow
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.people.models import User
-from lms.spreadsheets import csv_response
 from lms.web.args import int_arg, page_arg
 from lms.web.forms import PostForm, apply_error
 from lms.web.markdown import render_markdown
+from lms.web.spreadsheets import csv_response
 from reinforcement import bp, reviews
 from reinforcement.adherence import PERIOD_KINDS, Period, parse_period, rollup
 from reinforcement.adherence.report import HEADERS, TABLES, csv_rows, trend_charts

@@ -12,9 +12,9 @@ from lms.extensions import db
 from lms.people import bp, csv_io, services, tree
 from lms.people.forms import ImportForm, PersonForm, ReassignForm
 from lms.people.models import Level, User
-from lms.spreadsheets import csv_download
 from lms.web.args import page_arg
 from lms.web.forms import PostForm, apply_error
+from lms.web.spreadsheets import csv_download
 
 PER_PAGE = 50
 
