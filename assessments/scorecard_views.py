@@ -21,10 +21,10 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import User
-from lms.templating import viewer_today
 from lms.web.args import int_arg, page_arg
 from lms.web.forms import PostForm
 from lms.web.spreadsheets import csv_response
+from lms.web.templating import viewer_today
 
 PER_PAGE = 25
 LISTS = ("mine", "made", "team")

@@ -22,10 +22,10 @@ from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people import tree
 from lms.people.models import User
-from lms.templating import viewer_today
 from lms.web.args import int_arg
 from lms.web.forms import PostForm, apply_error
 from lms.web.spreadsheets import csv_response
+from lms.web.templating import viewer_today
 from reinforcement import bp
 from reinforcement import goals as service
 from reinforcement.actuals import COLUMNS, ImportRejected, enter_actual, import_actuals

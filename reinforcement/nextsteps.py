@@ -18,8 +18,8 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
-from lms.templating import relative_text
 from lms.web.dates import format_date
+from lms.web.templating import relative_text
 from reinforcement import reviews
 from reinforcement.actions import local_date
 from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus

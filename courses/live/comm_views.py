@@ -26,9 +26,9 @@ from lms.db import utcnow
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
 from lms.people.models import User
-from lms.templating import datetime_text
 from lms.web.args import parse_int
 from lms.web.forms import PostForm, apply_error
+from lms.web.templating import datetime_text, person_zone
 
 LIMIT = 200
 
@@ -99,7 +99,7 @@ def _person(email: str | None) -> User | None:
 
 
 def _data(form: CommunicationForm) -> comms.CommunicationData:
-    zone = comms.local_zone(current_user)
+    zone = person_zone(current_user)
     send_at = form.send_at.data.replace(tzinfo=zone) if form.send_at.data else None
     if form.send_now.data:
         send_at = utcnow()
@@ -113,7 +113,7 @@ def _data(form: CommunicationForm) -> comms.CommunicationData:
 
 
 def _prefill(form: CommunicationForm, communication: Communication | None) -> None:
-    zone = comms.local_zone(current_user)
+    zone = person_zone(current_user)
     if communication is not None:
         form.process(obj=communication)
         form.about.data = _about_value(communication)

@@ -43,9 +43,9 @@ from lms.authz import permission_required
 from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.templating import datetime_text
 from lms.web import files
 from lms.web.forms import PostForm
+from lms.web.templating import datetime_text
 
 RECENT = timedelta(days=30)  # a session that ended this long ago may still join a course
 

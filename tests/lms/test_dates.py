@@ -92,7 +92,7 @@ def test_unknown_or_empty_zone_names_mean_utc():
 
 
 def test_relative_filter_keeps_the_full_date_in_a_time_element(app):
-    from lms.templating import relative
+    from lms.web.templating import relative
     moment = datetime(2026, 12, 9, 8, 30, tzinfo=UTC)
     with app.test_request_context():
         html = relative(moment, now=NOW)
