@@ -29,9 +29,9 @@ from courses.models import Course
 from lms.authz import permission_required, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
-from lms.forms import apply_error
-from lms.spreadsheets import csv_download
 from lms.web.args import int_arg, page_arg
+from lms.web.forms import apply_error
+from lms.web.spreadsheets import csv_download
 
 VIEW, MANAGE = "bank.view", "bank.manage"
 PER_PAGE = 100

@@ -22,11 +22,11 @@ from sqlalchemy import func, select
 from assessments import grading
 from assessments.models import AssessmentSource, AttemptItem, Question, QuestionBank, QuestionType
 from courses.models import Course
-from courses.rendering import render_markdown
 from lms.audit import services as audit
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import User
+from lms.web.markdown import render_markdown
 
 MAX_PROMPT = 10_000
 MAX_EXPLANATION = 10_000

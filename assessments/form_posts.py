@@ -10,9 +10,9 @@ from flask import flash, redirect
 from flask_wtf import FlaskForm
 
 from assessments.scorecard_forms import show_error
-from courses.live.forms import PostForm
 from lms.errors import CadenceError
 from lms.extensions import db
+from lms.web.forms import PostForm
 
 T = TypeVar("T")
 

@@ -18,10 +18,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from assessments.banks import split_tags
 from assessments.models import Assessment, FeedbackPolicy
 from assessments.quiz import AssessmentData, SourceData
-from courses.live.forms import PostForm
 from lms.web.text import SingleLine
 
-__all__ = ["AssessmentForm", "PostForm", "QuizStepForm", "FEEDBACK_LABELS"]
+__all__ = ["AssessmentForm", "QuizStepForm", "FEEDBACK_LABELS"]
 
 FEEDBACK_LABELS = {
     FeedbackPolicy.NEVER: "Never: learners see their score only",

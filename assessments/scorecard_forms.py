@@ -29,8 +29,8 @@ from assessments.models import Rubric, Survey, SurveyQuestionKind
 from assessments.scorecards import KINDS_FOR, CriterionData, RubricData
 from assessments.surveys import LIKERT_LABELS, QuestionData, SectionData, SurveyData
 from lms.errors import CadenceError
-from lms.forms import apply_error
 from lms.people.models import Level
+from lms.web.forms import apply_error
 from lms.web.text import SingleLine
 
 # --- rubrics ---------------------------------------------------------------------------------

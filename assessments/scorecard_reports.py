@@ -19,8 +19,8 @@ from assessments.models import (
     Rubric,
     RubricCriterion,
 )
-from assessments.trend_charts import Chart, line_chart
 from lms.extensions import db
+from lms.web.charts import Chart, line_chart
 from lms.web.dates import format_date
 
 

@@ -16,15 +16,15 @@ from assessments.form_posts import button_post, saved
 from assessments.models import Observation, ObservationKind, ObservationStatus, Rubric
 from assessments.scorecard_forms import RubricForm, observation_form
 from assessments.scorecard_reports import rubric_choices, trend, weakest_criteria
-from courses.live.forms import PostForm
 from lms.authz import load_visible, permission_required, visible
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import User
-from lms.spreadsheets import csv_response
-from lms.templating import viewer_today
 from lms.web.args import int_arg, page_arg
+from lms.web.forms import PostForm
+from lms.web.spreadsheets import csv_response
+from lms.web.templating import viewer_today
 
 PER_PAGE = 25
 LISTS = ("mine", "made", "team")

@@ -16,9 +16,9 @@ from sqlalchemy import Select, func, select
 
 from assessments.models import Survey, SurveyResponse, SurveySection, SurveySectionScore
 from assessments.surveys import audience_of
-from assessments.trend_charts import Chart, line_chart
 from lms.extensions import db
 from lms.people.models import Level, User
+from lms.web.charts import Chart, line_chart
 from lms.web.dates import format_date
 
 LEVEL_ORDER = (Level.EXECUTIVE, Level.LEADER, Level.MANAGER, Level.REP)

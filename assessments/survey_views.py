@@ -18,8 +18,8 @@ from lms.authz import load_visible, permission_required, visible
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import User
-from lms.spreadsheets import csv_response
 from lms.web.args import int_arg
+from lms.web.spreadsheets import csv_response
 
 
 @bp.get("/surveys/")

@@ -21,14 +21,15 @@ from dataclasses import dataclass
 import marshmallow as ma
 from sqlalchemy import select
 
-from courses import files
-from courses.models import Course, Lesson, LessonKind, PrerequisiteKind, StoredFile
+from courses.models import Course, Lesson, LessonKind, PrerequisiteKind
 from courses.schemas import FORMAT, FORMAT_VERSION, CourseDocumentSchema
 from courses.services import authoring
 from lms.audit import services as audit
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level, User
+from lms.web import files
+from lms.web.files import StoredFile
 
 # Where a service's field lives in the document.
 COURSE_FIELDS = {"title": "details.title", "summary": "details.summary",

@@ -18,8 +18,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from courses.models import LessonKind, PrerequisiteKind
-from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
+from lms.web.forms import EMAIL_FORMAT
 from lms.web.text import SingleLine
 
 PREREQUISITE_LABELS = {

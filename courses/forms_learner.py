@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -12,16 +11,13 @@ from wtforms import DateField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from lms.people.models import EMAIL_PATTERN
+from lms.web.templating import person_zone
 
 MODES = {
     "people": "People by email",
     "level": "Everyone at one level in my part of the organisation",
     "team": "A whole team",
 }
-
-
-def _zone() -> ZoneInfo:
-    return current_user.zone
 
 
 class EnrolOthersForm(FlaskForm):
@@ -59,11 +55,13 @@ class EnrolOthersForm(FlaskForm):
             raise ValidationError(f"Not an email address: {', '.join(bad[:5])}.")
 
     def validate_due_on(self, field) -> None:
-        if field.data is not None and field.data < datetime.now(_zone()).date():
+        if field.data is not None and field.data < datetime.now(person_zone(current_user)).date():
             raise ValidationError("Choose today or a later day.")
 
     @property
     def due_at(self) -> datetime | None:
         """The end of the due day in the signed-in person's time zone."""
         day: date | None = self.due_on.data
-        return None if day is None else datetime.combine(day, time(23, 59), tzinfo=_zone())
+        if day is None:
+            return None
+        return datetime.combine(day, time(23, 59), tzinfo=person_zone(current_user))

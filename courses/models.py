@@ -29,6 +29,7 @@ from lms.db import UTCDateTime, utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level, User
+from lms.web.files import StoredFile
 
 
 def new_key() -> str:
@@ -200,21 +201,6 @@ class CourseModule(db.Model):
     version: Mapped[CourseVersion] = relationship(back_populates="modules")
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="module", cascade="all, delete-orphan", order_by="Lesson.position")
-
-
-class StoredFile(db.Model):
-    """An uploaded file kept under ``instance/uploads``, named by its content hash."""
-
-    __tablename__ = "stored_files"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Lesson(db.Model):

@@ -23,7 +23,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import Level, User
-from lms.templating import date_text, relative_text
+from lms.web.templating import date_text, relative_text
 
 SOON = timedelta(days=7)
 MAX_CONTINUE = 3

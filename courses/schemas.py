@@ -14,11 +14,11 @@ from datetime import UTC
 import marshmallow as ma
 from marshmallow import validate
 
-from courses import files
 from courses.models import CourseStatus, EnrollmentStatus, LessonKind, PrerequisiteKind
 from lms.api import ApiSchema, PageArgsSchema, QueryArgsSchema, list_schema
 from lms.errors import CadenceError
 from lms.people.models import Level
+from lms.web import files
 from lms.web.text import single_line
 
 FORMAT = "cadence.course"

@@ -27,11 +27,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         people,
         reminders,
         security,
-        templating,
         web,
     )
     from lms.config import load_config
     from lms.extensions import bootstrap, csrf, db, limiter, migrate
+    from lms.web import templating
 
     app = Flask(
         "lms",

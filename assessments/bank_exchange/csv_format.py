@@ -24,7 +24,7 @@ from assessments.bank_exchange.problems import (
 from assessments.models import Question, QuestionBank, QuestionType
 from lms.errors import ValidationError
 from lms.people.csv_io import unreadable
-from lms.spreadsheets import csv_bytes, restore
+from lms.web.spreadsheets import csv_bytes, restore
 
 CSV_COLUMNS = ("type", "prompt", "choices", "correct", "points", "tags", "explanation",
                "partial_credit", "case_sensitive", "collapse_whitespace", "tolerance",

@@ -22,12 +22,12 @@ from assessments.models import (
     QuestionBank,
 )
 from courses.models import Course, Lesson, LessonKind
-from courses.rendering import render_markdown
 from courses.services import authoring as course_authoring
 from lms.audit import services as audit
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import User
+from lms.web.markdown import render_markdown
 
 MAX_QUESTIONS = 200
 MAX_MINUTES = 600

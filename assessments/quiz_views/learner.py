@@ -16,15 +16,16 @@ from sqlalchemy import select
 from assessments import bp, grading, quiz
 from assessments.models import Assessment, Attempt, AttemptItem, AttemptStatus, QuestionType
 from assessments.quiz.results import my_attempts
-from assessments.quiz_forms import FEEDBACK_LABELS, PostForm
+from assessments.quiz_forms import FEEDBACK_LABELS
 from courses.certificates.services import certificate_of
 from courses.models import Enrollment, EnrollmentStatus
-from courses.rendering import render_markdown
 from lms.authz import can, permission_required, require
 from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
 from lms.web.args import wants_json
+from lms.web.forms import PostForm
+from lms.web.markdown import render_markdown
 
 CLOSED = "Time is up: your attempt was submitted with the answers saved before the deadline."
 

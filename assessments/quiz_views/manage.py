@@ -18,13 +18,13 @@ from assessments.models import (
     QuestionBank,
     QuestionType,
 )
-from assessments.quiz_forms import NEW_STEP, AssessmentForm, PostForm, QuizStepForm
+from assessments.quiz_forms import NEW_STEP, AssessmentForm, QuizStepForm
 from courses.models import Course, CourseModule
 from courses.services.authoring import module_by_key
 from lms.authz import permission_required
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.forms import apply_error
+from lms.web.forms import PostForm, apply_error
 
 MANAGE = "assessment.manage"
 

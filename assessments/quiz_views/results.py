@@ -13,7 +13,7 @@ from assessments.models import Assessment, Attempt, AttemptStatus
 from assessments.quiz.results import SCORE_HEADER, overview, team_scores
 from lms.authz import permission_required, visible
 from lms.extensions import db
-from lms.spreadsheets import csv_response
+from lms.web.spreadsheets import csv_response
 
 
 @bp.get("/results")

@@ -28,7 +28,3 @@ class RevokeForm(FlaskForm):
                            "on the public page)",
                            validators=[DataRequired(message="Say why the certificate is "
                                                             "revoked."), Length(max=1000)])
-
-
-class ButtonForm(FlaskForm):
-    """Only the CSRF token: a button that posts."""

@@ -7,7 +7,7 @@ from flask import url_for
 from courses.certificates.queries import recent_valid
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
-from lms.templating import date_text
+from lms.web.templating import date_text
 
 
 @provider

@@ -13,7 +13,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import insert, select, update
@@ -31,6 +30,7 @@ from lms.notify import jobs
 from lms.notify.preferences import register_kind
 from lms.notify.services import notify, notify_many
 from lms.people.models import User
+from lms.web.templating import person_zone
 
 log = logging.getLogger(__name__)
 CODE_BYTES = 24  # 192 random bits: 32 URL-safe characters
@@ -159,11 +159,7 @@ def issue_many(enrollments: list[Enrollment], course: Course, *,
 
 def issued_on(certificate: Certificate) -> date:
     """The date of issue in the holder's own time zone."""
-    try:
-        zone = ZoneInfo(certificate.user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return certificate.issued_at.astimezone(zone).date()
+    return certificate.issued_at.astimezone(person_zone(certificate.user)).date()
 
 
 def verify_url(certificate: Certificate) -> str:

@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from courses.certificates import bp, services
 from courses.certificates.default_template import DEFAULT_CSS, DEFAULT_HTML, DEFAULT_NAME
-from courses.certificates.forms import ButtonForm, TemplateForm
+from courses.certificates.forms import TemplateForm
 from courses.certificates.models import CertificateTemplate
 from courses.certificates.rendering import PLACEHOLDERS
 from lms.authz import permission_required, visible
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.web.args import int_arg
+from lms.web.forms import PostForm, apply_error
 
 
 def _data(form: TemplateForm) -> services.TemplateData:
@@ -36,7 +36,7 @@ def templates():
     rows = list(rows)
     return render_template("courses/certificates/templates.html", templates=rows,
                            builtin_in_use=not any(t.is_default for t in rows),
-                           builtin_name=DEFAULT_NAME, button=ButtonForm())
+                           builtin_name=DEFAULT_NAME, button=PostForm())
 
 
 def _save(form: TemplateForm, template: CertificateTemplate | None):
@@ -75,7 +75,7 @@ def template_edit(certificatetemplate: CertificateTemplate):
 @bp.post("/certificates/templates/<int:id>/default")
 @permission_required("certificate.manage", CertificateTemplate)
 def template_default(certificatetemplate: CertificateTemplate):
-    if not ButtonForm().validate_on_submit():
+    if not PostForm().validate_on_submit():
         abort(400)
     services.set_default(certificatetemplate, by=current_user)
     db.session.commit()

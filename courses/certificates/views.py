@@ -11,9 +11,9 @@ from courses.certificates.models import Certificate
 from lms.authz import permission_required
 from lms.errors import CadenceError
 from lms.extensions import db, limiter
-from lms.forms import apply_error
-from lms.spreadsheets import csv_response
 from lms.web.args import int_arg, page_arg
+from lms.web.forms import apply_error
+from lms.web.spreadsheets import csv_response
 
 PER_PAGE = 50
 # Public pages: generous for a person, a brake on anyone scraping or guessing codes.

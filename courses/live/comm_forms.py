@@ -16,8 +16,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from courses.live.communications import LEAD_DAYS, MAX_PART, MAX_QUESTION
-from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
+from lms.web.forms import EMAIL_FORMAT
 from lms.web.text import SingleLine
 
 

@@ -29,7 +29,7 @@ from lms.home.nextsteps import NextStep, provider
 from lms.people.models import Level, User
 from lms.people.services import direct_reports_noun
 from lms.people.tree import subtree_ids
-from lms.templating import relative_text
+from lms.web.templating import relative_text
 
 AHEAD = timedelta(days=21)
 MAX_STEPS = 3

@@ -12,7 +12,6 @@ from courses import bp
 from courses.live import comm_delivery, comm_nextsteps  # noqa: F401  (Home next steps)
 from courses.live import communications as comms
 from courses.live.comm_forms import AcknowledgeForm, CommunicationForm
-from courses.live.forms import PostForm
 from courses.live.models import (
     Communication,
     CommunicationStatus,
@@ -26,10 +25,10 @@ from lms.authz import can, can_see, permission_required, visible
 from lms.db import utcnow
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people.models import User
-from lms.templating import datetime_text
 from lms.web.args import parse_int
+from lms.web.forms import PostForm, apply_error
+from lms.web.templating import datetime_text, person_zone
 
 LIMIT = 200
 
@@ -100,7 +99,7 @@ def _person(email: str | None) -> User | None:
 
 
 def _data(form: CommunicationForm) -> comms.CommunicationData:
-    zone = comms.local_zone(current_user)
+    zone = person_zone(current_user)
     send_at = form.send_at.data.replace(tzinfo=zone) if form.send_at.data else None
     if form.send_now.data:
         send_at = utcnow()
@@ -114,7 +113,7 @@ def _data(form: CommunicationForm) -> comms.CommunicationData:
 
 
 def _prefill(form: CommunicationForm, communication: Communication | None) -> None:
-    zone = comms.local_zone(current_user)
+    zone = person_zone(current_user)
     if communication is not None:
         form.process(obj=communication)
         form.about.data = _about_value(communication)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
 from sqlalchemy.orm import contains_eager, selectinload
@@ -28,7 +27,6 @@ from courses.live.models import (
     ProgramWave,
     SessionStatus,
 )
-from courses.rendering import render_markdown
 from lms.audit.services import pending_changes, record
 from lms.db import begin_writing, utcnow
 from lms.errors import NotAllowedError, ValidationError
@@ -37,7 +35,8 @@ from lms.notify.preferences import register_kind
 from lms.notify.services import notify
 from lms.people import tree
 from lms.people.models import LEVEL_VALUES, Level, User
-from lms.web.dates import zone_named
+from lms.web.markdown import render_markdown
+from lms.web.templating import person_zone
 
 RECEIVED, QUESTION = "communication.received", "communication.question"
 register_kind(RECEIVED, "A leader writes to you before a training", bulk=True)
@@ -113,12 +112,8 @@ class CommunicationData:
     send_at: datetime | None = None  # None: LEAD_DAYS before the training (now if that passed)
 
 
-def local_zone(person: User | None) -> ZoneInfo:
-    return zone_named(person.time_zone if person else None)
-
-
 def _morning(day: date, person: User | None) -> datetime:
-    return datetime.combine(day, time(9), tzinfo=local_zone(person)).astimezone(UTC)
+    return datetime.combine(day, time(9), tzinfo=person_zone(person)).astimezone(UTC)
 
 
 def training_start(session: LiveSession | None, wave: ProgramWave | None,

@@ -26,7 +26,7 @@ from courses.live.report_pages import (
 from lms.authz import can, permission_required
 from lms.config import MAX_LEAD_DAYS
 from lms.extensions import db
-from lms.spreadsheets import csv_response
+from lms.web.spreadsheets import csv_response
 
 FIGURES = ("attendees", "in_time", "received", "acknowledged", "never")
 LEVEL_HEADER = ("level", "attendees", "received_in_time", "received", "acknowledged",

@@ -20,8 +20,8 @@ from wtforms.validators import (
 )
 
 from courses.live.models import AttendanceStatus
-from lms.forms import EMAIL_FORMAT
 from lms.web.converters import ID_MAX
+from lms.web.forms import EMAIL_FORMAT
 from lms.web.text import SingleLine
 
 # The roster's one-tap choices, in the order a facilitator meets them.
@@ -69,10 +69,6 @@ class SessionForm(FlaskForm):
 class RegisterForm(FlaskForm):
     email = StringField("Register someone else (email)",
                         validators=[Optional(), EMAIL_FORMAT])
-
-
-class PostForm(FlaskForm):
-    """A form with only the CSRF token: buttons and the roster (rows read by name)."""
 
 
 class WalkInForm(FlaskForm):

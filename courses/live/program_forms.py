@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
+from lms.web.forms import EMAIL_FORMAT
 from lms.web.text import SingleLine
 
 

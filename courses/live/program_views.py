@@ -9,15 +9,14 @@ from sqlalchemy.orm import selectinload
 
 from courses import bp
 from courses.live import programs
-from courses.live.forms import PostForm
 from courses.live.models import LiveSession, Program, ProgramWave
 from courses.live.program_forms import LinkSessionForm, ProgramForm, StatusForm, WaveForm
 from courses.models import Course, CourseStatus
 from lms.authz import can, permission_required, visible
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people.models import LEVEL_VALUES, User
+from lms.web.forms import PostForm, apply_error
 
 
 @bp.get("/programs")

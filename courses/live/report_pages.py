@@ -12,7 +12,7 @@ from sqlalchemy import Select
 
 from courses.live.reports import LEVEL_ORDER
 from lms.people import tree
-from lms.spreadsheets import csv_response
+from lms.web.spreadsheets import csv_response
 
 # Bar heights are percent of BAR_HEIGHT; CHART_PAD leaves room for the scale on the left.
 BAR_HEIGHT, CHART_PAD = 100, 30

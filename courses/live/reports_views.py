@@ -23,8 +23,8 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import Level, User
-from lms.spreadsheets import csv_response
 from lms.web.args import int_arg
+from lms.web.spreadsheets import csv_response
 
 DEFAULT_PERIOD_DAYS = 90
 FIGURES = ("registered", "attended", "left_early", "absent", "excused", "not_taken")

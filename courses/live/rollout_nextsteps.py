@@ -16,7 +16,7 @@ from lms.authz import can, visible
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
-from lms.templating import relative_text
+from lms.web.templating import relative_text
 
 MAX_STEPS = 3
 

@@ -9,14 +9,13 @@ announced again before its new date.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Select, String, cast, literal, select
 
 from courses.live.models import LiveSession, Registration, RegistrationStatus, SessionStatus
 from lms.notify.preferences import register_kind
 from lms.reminders.rules import DUE, Message, Rule, Thresholds, register
-from lms.web.dates import zone_named
+from lms.web.templating import person_zone
 
 SUBJECT = "live_session"
 KIND = "reminder.session_tomorrow"
@@ -41,10 +40,6 @@ def session_candidates(now: datetime, limits: Thresholds) -> Select:
     )
 
 
-def _zone(name: str) -> ZoneInfo:
-    return zone_named(name)
-
-
 def _day(starts: datetime, as_of: datetime) -> str:
     days = (starts.date() - as_of.date()).days
     if days == 0:
@@ -56,7 +51,7 @@ def _day(starts: datetime, as_of: datetime) -> str:
 
 def session_message(row: Row, limits: Thresholds) -> Message:
     """"<title> is tomorrow at <local time> in <location or link>", in the person's zone."""
-    zone = _zone(row[0].time_zone or "UTC")
+    zone = person_zone(row[0])
     starts = row.starts_at.astimezone(zone)
     as_of = datetime.fromisoformat(row.as_of).astimezone(zone)
     where = (f" in {row.location}" if row.location

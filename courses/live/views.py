@@ -17,7 +17,6 @@ from courses.live.confirmations import awaiting_confirmation
 from courses.live.forms import (
     ROSTER_STATUSES,
     DisputeForm,
-    PostForm,
     RegisterForm,
     ResolveForm,
     SessionForm,
@@ -35,11 +34,11 @@ from lms.authz import load_visible, permission_required, require, visible
 from lms.db import utcnow
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people import tree
 from lms.people.models import User
 from lms.web.args import parse_int, wants_json
 from lms.web.converters import ID_MAX
+from lms.web.forms import PostForm, apply_error
 
 RECENT = timedelta(days=30)  # how far back the list shows sessions that have ended
 

@@ -16,15 +16,15 @@ from courses.models import (
     LessonKind,
     Prerequisite,
     PrerequisiteKind,
-    StoredFile,
 )
-from courses.rendering import render_markdown
 from courses.unlocking import prerequisite_cycle
 from lms.audit import services as audit
 from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level, User
+from lms.web.files import StoredFile
+from lms.web.markdown import render_markdown
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # /courses/<slug> shares its namespace with these pages.

@@ -34,10 +34,10 @@ from lms.audit.models import AuditEntry
 from lms.authz import permission_required
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people.models import Level
 from lms.people.services import find_by_email
 from lms.web.args import page_arg
+from lms.web.forms import apply_error
 
 PER_PAGE = 50
 AUTHOR = "course.author"

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from courses import bp, files, steps
+from courses import bp, steps
 from courses.forms import (
     LESSON_FORMS,
     CourseSessionForm,
@@ -21,7 +21,6 @@ from courses.forms import (
     ModuleForm,
     MoveLessonForm,
 )
-from courses.live.forms import PostForm
 from courses.live.models import LiveSession, SessionStatus
 from courses.models import (
     Course,
@@ -44,7 +43,9 @@ from lms.authz import permission_required
 from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.templating import datetime_text
+from lms.web import files
+from lms.web.forms import PostForm
+from lms.web.templating import datetime_text
 
 RECENT = timedelta(days=30)  # a session that ended this long ago may still join a course
 

@@ -20,9 +20,9 @@ from courses.views.learner import load_course
 from lms.authz import can, require, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people import tree
 from lms.people.models import Level, User
+from lms.web.forms import apply_error
 
 
 def _team_choices() -> list[SelectChoice]:

@@ -14,7 +14,6 @@ from courses import (
     steps,
 )
 from courses.certificates.services import certificate_of
-from courses.files import send_stored_file
 from courses.models import (
     Course,
     CourseModule,
@@ -39,6 +38,7 @@ from lms.errors import CadenceError
 from lms.extensions import db
 from lms.people.models import Level, User
 from lms.web.args import page_arg, wants_json
+from lms.web.files import send_stored_file
 
 PER_PAGE = 24
 

@@ -20,8 +20,8 @@ from lms.authz import load_visible, permission_required, require, visible
 from lms.db import utcnow
 from lms.people import tree
 from lms.people.models import LEVEL_VALUES, Level, User
-from lms.spreadsheets import csv_response
 from lms.web.args import int_arg, page_arg
+from lms.web.spreadsheets import csv_response
 
 PEOPLE_PER_PAGE = 50
 ROWS_PER_PAGE = 50

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import render_template, request
 from flask_login import current_user
@@ -16,17 +15,14 @@ from lms.authz import permission_required
 from lms.extensions import db
 from lms.people.services import find_by_email
 from lms.web.args import page_arg, parse_int
+from lms.web.templating import person_zone
 
 PER_PAGE = 50
 
 
-def _viewer_zone() -> ZoneInfo:
-    return current_user.zone
-
-
 def _start_of(day: date) -> datetime:
     # Entries are shown in the viewer's time zone, so their days bound the range too.
-    return datetime.combine(day, time.min, tzinfo=_viewer_zone())
+    return datetime.combine(day, time.min, tzinfo=person_zone(current_user))
 
 
 def _filter(stmt: Select, args, errors: dict[str, str]) -> Select:

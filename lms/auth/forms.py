@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.services import SCOPES
-from lms.forms import EMAIL_FORMAT
+from lms.web.forms import EMAIL_FORMAT
 from lms.web.text import SingleLine
 
 

@@ -21,8 +21,8 @@ from lms.auth.redirects import safe_next
 from lms.authz import permission_required
 from lms.errors import CadenceError
 from lms.extensions import db, limiter
-from lms.forms import apply_error
 from lms.people.services import update_profile
+from lms.web.forms import apply_error
 
 SIGN_IN_FAILED = "That email and password do not match an active account."
 

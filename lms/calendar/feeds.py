@@ -18,6 +18,7 @@ from lms.calendar import ical
 from lms.calendar.ical import PRODID, Event, Party, calendar, sort_key, transitions
 from lms.db import utcnow
 from lms.people.models import User
+from lms.web.templating import person_zone
 
 __all__ = ["PRODID", "Event", "Party", "event_provider", "events_for", "invitation",
            "render", "transitions", "zone_of"]
@@ -40,7 +41,7 @@ def events_for(person: User, now: datetime) -> list[Event]:
 
 def zone_of(person: User) -> ZoneInfo | None:
     """The person's zone, or None for UTC (and unknown zones), written with ``Z``."""
-    zone = person.zone
+    zone = person_zone(person)
     return None if zone.key in ("UTC", "Etc/UTC") else zone
 
 

@@ -9,7 +9,7 @@ from lms.calendar import bp, feeds, services
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.services import absolute_url
-from lms.people.forms import ConfirmForm
+from lms.web.forms import PostForm
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -20,7 +20,7 @@ def _page(secret: str | None = None):
     return render_template(
         "lms/calendar/index.html", token=services.active_token(current_user), events=events,
         feed_url=absolute_url(url_for("calendar.feed", token=secret)) if secret else None,
-        confirm=ConfirmForm())
+        confirm=PostForm())
 
 
 @bp.get("/calendar")
@@ -32,7 +32,7 @@ def index():
 @bp.post("/calendar/feed")
 @login_required
 def create():
-    if not ConfirmForm().validate_on_submit():
+    if not PostForm().validate_on_submit():
         return redirect(url_for("calendar.index"))
     _token, secret = services.create_feed(current_user)
     db.session.commit()
@@ -42,7 +42,7 @@ def create():
 @bp.post("/calendar/feed/revoke")
 @login_required
 def revoke():
-    if ConfirmForm().validate_on_submit() and services.revoke_feed(current_user):
+    if PostForm().validate_on_submit() and services.revoke_feed(current_user):
         db.session.commit()
         flash("Calendar feed revoked: the old address no longer works.", "success")
     return redirect(url_for("calendar.index"))

@@ -28,6 +28,7 @@ from lms.notify.preferences import (
 from lms.notify.services import absolute_url, queue_email
 from lms.people.models import User
 from lms.people.tree import subtree_ids
+from lms.web.templating import person_zone
 
 # How often the digest passes look for people whose local hour has come: a digest goes out
 # within this long after the hour a person chose.
@@ -53,7 +54,7 @@ def team_digest_section(fn: TeamSectionFn) -> TeamSectionFn:
 
 
 def local_now(person: User, now: datetime) -> datetime:
-    return now.astimezone(person.zone)
+    return now.astimezone(person_zone(person))
 
 
 def _host() -> str:

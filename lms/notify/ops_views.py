@@ -12,21 +12,21 @@ from lms.notify import delivery
 from lms.notify import ops_bp as bp
 from lms.notify.health import check
 from lms.notify.models import OutboxMessage
-from lms.people.forms import ConfirmForm
+from lms.web.forms import PostForm
 
 
 @bp.get("/health")
 @permission_required("system.health")
 def health():
     return render_template("lms/notify/health.html", health=check(current_app),
-                           confirm=ConfirmForm())
+                           confirm=PostForm())
 
 
 @bp.post("/health/outbox/<int:id>/retry")
 @permission_required("system.health")
 def retry(id: int):  # noqa: A002  (the URL's name for it)
     message = db.get_or_404(OutboxMessage, id)
-    if ConfirmForm().validate_on_submit():
+    if PostForm().validate_on_submit():
         try:
             delivery.retry_dead(message, by=current_user)
         except CadenceError as error:

@@ -14,8 +14,8 @@ from lms.notify import preferences as prefs
 from lms.notify import unsubscribe as list_unsubscribe
 from lms.notify.forms import field_name, preferences_form
 from lms.notify.models import Channel, Notification
-from lms.people.forms import ConfirmForm
 from lms.web.args import page_arg
+from lms.web.forms import PostForm
 
 PER_PAGE = 30
 
@@ -28,7 +28,7 @@ def index():
     if request.args.get("show") == "unread":
         stmt = stmt.where(Notification.read_at.is_(None))
     page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
-    return render_template("lms/notify/index.html", page=page, confirm=ConfirmForm(),
+    return render_template("lms/notify/index.html", page=page, confirm=PostForm(),
                            show=request.args.get("show", "all"))
 
 
@@ -43,7 +43,7 @@ def open(notification: Notification):  # noqa: A001  (the verb the user clicks)
 @bp.post("/read-all")
 @login_required
 def read_all():
-    if ConfirmForm().validate_on_submit():
+    if PostForm().validate_on_submit():
         services.mark_all_read(current_user)
         db.session.commit()
     return redirect(url_for("notify.index"))

@@ -21,7 +21,7 @@ from lms.audit.models import AuditEntry
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import EMAIL_PATTERN, Level, Role, User, may_report_to
-from lms.spreadsheets import csv_bytes, restore
+from lms.web.spreadsheets import csv_bytes, restore
 from lms.web.text import has_control
 
 COLUMNS = ("email", "name", "title", "level", "manager_email", "roles")

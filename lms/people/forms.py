@@ -7,8 +7,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lms.forms import EMAIL_FORMAT
 from lms.people.models import Level
+from lms.web.forms import EMAIL_FORMAT
 from lms.web.text import SingleLine
 
 
@@ -38,7 +38,3 @@ class ImportForm(FlaskForm):
     file = FileField("Org chart CSV", validators=[
         FileRequired("Choose a CSV file."), FileAllowed(["csv", "txt"], "Upload a .csv file."),
     ], description="Columns: email,name,title,level,manager_email,roles")
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that change state."""

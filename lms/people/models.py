@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, utcnow
 from lms.extensions import db
-from lms.web.dates import zone_named
+from lms.web.templating import person_zone
 
 
 class Level(StrEnum):
@@ -104,7 +104,7 @@ class User(UserMixin, db.Model):
     @property
     def zone(self) -> ZoneInfo:
         """The person's time zone: every date shown to them is on its clock."""
-        return zone_named(self.time_zone)
+        return person_zone(self)
 
     @property
     def first_name(self) -> str:

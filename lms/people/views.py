@@ -9,12 +9,12 @@ from sqlalchemy import or_, select
 from lms.authz import permission_required, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people import bp, csv_io, services, tree
-from lms.people.forms import ConfirmForm, ImportForm, PersonForm, ReassignForm
+from lms.people.forms import ImportForm, PersonForm, ReassignForm
 from lms.people.models import Level, User
-from lms.spreadsheets import csv_download
 from lms.web.args import page_arg
+from lms.web.forms import PostForm, apply_error
+from lms.web.spreadsheets import csv_download
 
 PER_PAGE = 50
 
@@ -87,7 +87,7 @@ def detail(user: User):
     reports = db.session.scalars(
         select(User).where(User.manager_id == user.id).order_by(User.name)).all()
     return render_template("lms/people/detail.html", person=user, managers=managers,
-                           reports=reports, confirm=ConfirmForm())
+                           reports=reports, confirm=PostForm())
 
 
 @bp.route("/<int:id>/edit", methods=["GET", "POST"])
@@ -113,7 +113,7 @@ def edit(user: User):
 @bp.post("/<int:id>/deactivate")
 @permission_required("people.deactivate", load=User)
 def deactivate(user: User):
-    if ConfirmForm().validate_on_submit():
+    if PostForm().validate_on_submit():
         try:
             services.deactivate_person(user, by=current_user)
         except CadenceError as error:
@@ -127,7 +127,7 @@ def deactivate(user: User):
 @bp.post("/<int:id>/reactivate")
 @permission_required("people.edit", load=User)
 def reactivate(user: User):
-    if ConfirmForm().validate_on_submit():
+    if PostForm().validate_on_submit():
         try:
             services.reactivate_person(user, by=current_user)
         except CadenceError as error:

@@ -1,4 +1,5 @@
-"""Shared web pieces: URL converters, request-argument readers and request-body checks."""
+"""Shared web pieces: URL converters, request arguments and bodies, forms, Markdown, stored
+files, charts, spreadsheets, templating and dates."""
 
 from __future__ import annotations
 

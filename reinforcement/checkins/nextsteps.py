@@ -17,8 +17,8 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
-from lms.templating import relative_text
 from lms.web.dates import format_date
+from lms.web.templating import relative_text
 from reinforcement.checkins.actions import local_date
 from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 

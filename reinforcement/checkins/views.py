@@ -13,15 +13,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from courses.live.forms import PostForm
-from courses.rendering import render_markdown
 from lms.authz import can, permission_required, visible
 from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people.models import User
 from lms.web.args import int_arg, page_arg
+from lms.web.forms import PostForm, apply_error
+from lms.web.markdown import render_markdown
 from reinforcement.checkins import actions, bp
 from reinforcement.checkins import calendar as ics
 from reinforcement.checkins import services as checkins

@@ -12,13 +12,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from courses.live.forms import PostForm
 from lms.authz import can, permission_required, visible
 from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people.models import Level, User
+from lms.web.forms import PostForm, apply_error
 from reinforcement.checkins.models import ActionItem
 from reinforcement.councils import bp
 from reinforcement.councils import services as service

@@ -29,9 +29,9 @@ from enum import StrEnum
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
-from assessments.trend_charts import HEIGHT, HIGH, LOW, PAD_BOTTOM, PAD_TOP, Chart, line_chart
 from lms.extensions import db
 from lms.people.models import User
+from lms.web.charts import HEIGHT, HIGH, LOW, PAD_BOTTOM, PAD_TOP, Chart, line_chart
 from lms.web.dates import format_date
 from reinforcement.goals.models import Goal, Metric, MetricActual, MetricKind
 from reinforcement.goals.services import format_value, metric_label, weeks_of
@@ -145,7 +145,7 @@ def progress(goal: Goal, on: date) -> Progress:
 class GoalChart:
     """A goal's weekly values as a line, with the weekly target as a dashed line.
 
-    ``assessments.trend_charts`` places points on a fixed 1-5 axis; values are mapped onto it
+    ``lms.web.charts`` places points on a fixed 1-5 axis; values are mapped onto it
     from 0..``top`` and the axis is labelled in the metric's unit.
     """
 

@@ -15,18 +15,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
-from courses.live.forms import PostForm
 from lms.authz import load_visible, permission_required
 from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.home.nextsteps import NextStep, provider
 from lms.people import tree
 from lms.people.models import User
-from lms.spreadsheets import csv_response
-from lms.templating import viewer_today
 from lms.web.args import int_arg
+from lms.web.forms import PostForm, apply_error
+from lms.web.spreadsheets import csv_response
+from lms.web.templating import viewer_today
 from reinforcement.checkins.models import CheckIn
 from reinforcement.goals import bp
 from reinforcement.goals import services as service

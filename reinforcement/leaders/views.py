@@ -14,16 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from assessments.models import Observation
-from courses.live.forms import PostForm
-from courses.rendering import render_markdown
 from lms.authz import in_subtree, load_visible, permission_required, visible
 from lms.db import utcnow
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people.models import User
-from lms.spreadsheets import csv_response
 from lms.web.args import int_arg, page_arg
+from lms.web.forms import PostForm, apply_error
+from lms.web.markdown import render_markdown
+from lms.web.spreadsheets import csv_response
 from reinforcement.leaders import bp, reviews
 from reinforcement.leaders.adherence import PERIOD_KINDS, Period, parse_period, rollup
 from reinforcement.leaders.adherence.report import HEADERS, TABLES, csv_rows, trend_charts

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.forms import EMAIL_FORMAT
+from lms.web.forms import EMAIL_FORMAT
 from lms.web.text import SingleLine
 from reinforcement.plans.models import Cadence
 from reinforcement.plans.services import MAX_FOCUS

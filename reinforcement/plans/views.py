@@ -10,15 +10,14 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from courses.live.forms import PostForm
 from courses.live.models import Program, ProgramStatus
 from lms.authz import can, can_see, permission_required, visible
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import Level, User
 from lms.web.args import int_arg
+from lms.web.forms import PostForm, apply_error
 from reinforcement.plans import bp
 from reinforcement.plans import services as plans
 from reinforcement.plans.forms import CadenceForm, PairingForm, PlanForm, PlanStatusForm, StartForm

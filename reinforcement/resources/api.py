@@ -7,9 +7,9 @@ from flask import abort, g
 from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload
 
-from courses import files
 from lms.api import field_names, one_transaction, page_of, token_required
 from lms.authz import load_visible, require
+from lms.web import files
 from reinforcement import READ, WRITE
 from reinforcement.resources import services as resources
 from reinforcement.resources.models import Resource

@@ -16,9 +16,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courses.live.models import Program
-from courses.models import Course, StoredFile
+from courses.models import Course
 from lms.db import UTCDateTime, utcnow
 from lms.extensions import db
+from lms.web.files import StoredFile
 
 
 class ResourceKind(StrEnum):

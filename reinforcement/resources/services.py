@@ -20,10 +20,8 @@ from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import FileStorage
 
-from courses import files
 from courses.live.models import Program, ProgramWave, wave_courses
-from courses.models import Course, Enrollment, EnrollmentStatus, StoredFile
-from courses.rendering import render_markdown
+from courses.models import Course, Enrollment, EnrollmentStatus
 from lms.audit.services import pending_changes, record
 from lms.authz import visible
 from lms.claims import add_once
@@ -32,6 +30,9 @@ from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people import tree
 from lms.people.models import LEVEL_VALUES, User
+from lms.web import files
+from lms.web.files import StoredFile
+from lms.web.markdown import render_markdown
 from reinforcement.resources.models import (
     Resource,
     ResourceAcknowledgement,

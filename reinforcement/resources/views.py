@@ -8,16 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from courses import files
-from courses.live.forms import PostForm
 from courses.live.models import Program
 from courses.models import Course
 from lms.authz import can, permission_required, visible
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.forms import apply_error
 from lms.people.models import LEVEL_VALUES
+from lms.web import files
 from lms.web.args import int_arg, page_arg
+from lms.web.forms import PostForm, apply_error
 from reinforcement.resources import bp
 from reinforcement.resources import services as resources
 from reinforcement.resources.forms import ResourceForm

@@ -17,13 +17,13 @@ from assessments.models import (
     RubricCriterion,
 )
 from assessments.scorecard_reports import trend, weakest_criteria
-from assessments.trend_charts import HEIGHT, PAD_BOTTOM, PAD_TOP, line_chart
 from lms import authz
 from lms.audit.models import AuditEntry
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
 from lms.people import tree
+from lms.web.charts import HEIGHT, PAD_BOTTOM, PAD_TOP, line_chart
 from tests.assessments import factories_scorecards as make
 
 Y, N = True, False

@@ -16,12 +16,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assessments.models import QuestionType
-from courses import files
 from courses.models import LessonKind, PrerequisiteKind
 from courses.services import authoring, enrolment
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level, User
+from lms.web import files
 from tests import factories
 from tests.assessments import factories_quiz
 from tests.browser.conftest import Account

@@ -6,9 +6,9 @@ admin may do everything. Each builder makes its own course, so no call sees anot
 
 from __future__ import annotations
 
-from courses import files
 from courses.models import LessonKind, PrerequisiteKind
 from courses.services import authoring
+from lms.web import files
 from tests import factories
 from tests.authz_matrix import LOGIN, Case, Route, form, plain
 

@@ -6,9 +6,9 @@ is about taking it, enrols whoever is signed in, so the route answers for the ac
 
 from __future__ import annotations
 
-from courses import files
 from courses.models import LessonKind
 from courses.services import authoring, enrolment
+from lms.web import files
 from tests import factories
 from tests.authz_matrix import LOGIN, Case, Route, form, plain
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from courses import files
 from courses.models import (
     CourseStatus,
     CourseVersion,
@@ -13,10 +12,11 @@ from courses.models import (
     Prerequisite,
     PrerequisiteKind,
 )
-from courses.rendering import MAX_MARKDOWN
 from courses.services import authoring
 from lms.errors import ValidationError
 from lms.people.models import Level
+from lms.web import files
+from lms.web.markdown import MAX_MARKDOWN
 from tests import factories
 from tests.courses.matrix_authoring import PDF
 

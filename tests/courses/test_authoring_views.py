@@ -20,11 +20,11 @@ from courses.models import (
     LessonKind,
     Prerequisite,
     PrerequisiteKind,
-    StoredFile,
 )
-from courses.rendering import MAX_MARKDOWN
 from courses.services import authoring
 from lms.audit.models import AuditEntry
+from lms.web.files import StoredFile
+from lms.web.markdown import MAX_MARKDOWN
 from tests import factories
 from tests.authz_matrix import Case
 from tests.courses.matrix_authoring import PDF, file_course

@@ -21,13 +21,13 @@ from courses.models import (
     LessonKind,
     LessonProgress,
     PrerequisiteKind,
-    StoredFile,
 )
 from courses.services import authoring, enrolment, player
 from lms.audit.models import AuditEntry
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level
+from lms.web.files import StoredFile
 from tests import factories
 
 PDF = b"%PDF-1.4\n% a one-page job aid\n1 0 obj << >> endobj\n%%EOF\n"
@@ -77,7 +77,7 @@ def discovery(org, coaching, basics):
 
 
 def _store(data: bytes, name: str, *, by) -> StoredFile:
-    from courses import files
+    from lms.web import files
 
     return files.store_bytes(data, name, by=by)
 
@@ -316,7 +316,7 @@ def test_service_refusals_are_listed_for_each_lesson_with_their_paths(org, disco
 
 
 def test_refused_import_leaves_no_file_in_storage(org, discovery):
-    from courses import files
+    from lms.web import files
 
     fresh = PDF + b"% never stored before\n"
     document = exchange.export_course(discovery)
@@ -397,7 +397,7 @@ def test_unreadable_document_is_refused(org, raw, message):
 
 
 def test_export_with_a_lost_file_says_so(org, discovery):
-    from courses import files
+    from lms.web import files
 
     files.stored_path(discovery.current_version.lessons[2].file).rename(
         files.storage_root() / "moved-away")

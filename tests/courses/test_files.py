@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
-from courses import files
-from courses.models import StoredFile
 from lms.config import _from_environment
 from lms.errors import ValidationError
+from lms.web import files
+from lms.web.files import StoredFile
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

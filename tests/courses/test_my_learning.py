@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from courses import files
 from courses.models import EnrollmentStatus, LessonKind, PrerequisiteKind
 from courses.services import authoring, enrolment, player
 from courses.unlocking import lock_reasons_for
 from lms.db import utcnow
 from lms.errors import NotAllowedError
 from lms.extensions import db
+from lms.web import files
 from lms.web.dates import format_date
 from tests import factories
 

@@ -8,7 +8,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from courses import files
 from courses.models import (
     Enrollment,
     EnrollmentStatus,
@@ -21,6 +20,7 @@ from lms.config import ConfigError, load_config
 from lms.extensions import db
 from lms.notify.models import Notification
 from lms.security import policy
+from lms.web import files
 from tests import factories
 
 JSON = {"Accept": "application/json"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -91,8 +92,19 @@ def test_unknown_or_empty_zone_names_mean_utc():
     assert dates.zone_named("Europe/Berlin") == BERLIN
 
 
+def test_a_persons_zone_is_their_profiles_and_utc_for_a_visitor_or_an_unknown_zone():
+    from flask_login import AnonymousUserMixin
+
+    from lms.web.templating import person_zone
+
+    assert person_zone(SimpleNamespace(time_zone="Europe/Berlin")) == BERLIN
+    assert person_zone(SimpleNamespace(time_zone="Not/AZone")).key == "UTC"
+    assert person_zone(AnonymousUserMixin()).key == "UTC"
+    assert person_zone(None).key == "UTC"
+
+
 def test_relative_filter_keeps_the_full_date_in_a_time_element(app):
-    from lms.templating import relative
+    from lms.web.templating import relative
     moment = datetime(2026, 12, 9, 8, 30, tzinfo=UTC)
     with app.test_request_context():
         html = relative(moment, now=NOW)

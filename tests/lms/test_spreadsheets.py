@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from lms.spreadsheets import (
+from lms.web.spreadsheets import (
     csv_bytes,
     csv_download,
     csv_response,

@@ -10,12 +10,13 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from courses.live import programs
-from courses.models import Enrollment, EnrollmentStatus, StoredFile
+from courses.models import Enrollment, EnrollmentStatus
 from lms import authz
 from lms.audit.models import AuditEntry
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level
+from lms.web.files import StoredFile
 from reinforcement.resources import services as resources
 from reinforcement.resources.models import Resource, ResourceAcknowledgement, ResourceVersion
 from tests import factories

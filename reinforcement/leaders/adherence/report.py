@@ -1,6 +1,6 @@
 """The adherence report's trend charts and CSV tables, from a computed ``Rollup``; no database.
 
-Charts reuse ``assessments.trend_charts`` (a 1-5 value axis): a percentage p sits at
+Charts reuse ``lms.web.charts`` (a 1-5 value axis): a percentage p sits at
 1 + p / 25, so the five grid lines read 0, 25, 50, 75 and 100 %.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from assessments.trend_charts import Chart, line_chart
+from lms.web.charts import Chart, line_chart
 from lms.web.dates import format_date, format_day
 from reinforcement.leaders.adherence.figures import Figures, Rollup, Row, TrendStep
 

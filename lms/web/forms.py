@@ -1,4 +1,5 @@
-"""Helpers shared by every form: put a domain error next to the right field."""
+"""Pieces shared by every form: the CSRF-only form, the email rule, a domain error placed
+beside the right field."""
 
 from __future__ import annotations
 
@@ -21,3 +22,7 @@ def apply_error(form: FlaskForm, error: CadenceError) -> None:
         form.form_errors.append("Please correct the highlighted field.")
     else:
         form.form_errors.append(error.message)
+
+
+class PostForm(FlaskForm):
+    """A form with only the CSRF token: a button that posts, or rows read from the request."""

@@ -1,4 +1,5 @@
-"""Lesson files: check uploads by their content, keep them under the instance folder, serve them.
+"""Stored files (lesson downloads, resource files): check uploads by their content, keep them
+under the instance folder, serve them.
 
 A file is accepted only when its bytes are one of the allowed kinds (the name's extension
 is never trusted) and, when the name has an extension, it agrees with the content: a page
@@ -16,12 +17,15 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from flask import Response, abort, current_app, send_file
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
-from courses.models import StoredFile
+from lms.db import UTCDateTime, utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import User
@@ -45,6 +49,21 @@ OOXML = {
     "ppt/presentation.xml": ("pptx", "application/vnd.openxmlformats-officedocument."
                                      "presentationml.presentation", "PowerPoint presentation"),
 }
+
+
+class StoredFile(db.Model):
+    """An uploaded file kept under ``instance/uploads``, named by its content hash."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @dataclass(frozen=True)

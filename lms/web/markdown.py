@@ -1,4 +1,5 @@
-"""Markdown to safe HTML for lesson text: no scripts, no event handlers, no javascript: links."""
+"""Markdown to safe HTML (lessons, questions, messages, notes): no scripts, no event handlers,
+no javascript: links."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
 def render_markdown(text: str) -> str:
-    """Render lesson Markdown and keep only safe tags, attributes and URL schemes."""
+    """Render Markdown and keep only safe tags, attributes and URL schemes."""
     if len(text) > MAX_MARKDOWN:
         raise ValueError(f"the text is longer than {MAX_MARKDOWN:,} characters")
     html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"],
