@@ -20,7 +20,8 @@ from flask_login import current_user
 class Link(NamedTuple):
     url: str
     label: str
-    active: bool
+    active: bool  # the page belongs to the entry
+    current: bool  # the page is the one the entry opens
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def links(user: Any, menu: str, endpoint: str, allowed: Callable[[str], bool]) -
     entries = sorted((entry for entry in _entries.values() if entry.menu == menu),
                      key=lambda entry: entry.order)
     return [Link(url_for(entry.endpoint, **(entry.values(user) if entry.values else {})),
-                 entry.label, entry.is_active(endpoint))
+                 entry.label, entry.is_active(endpoint), endpoint == entry.endpoint)
             for entry in entries if entry.is_shown(user, allowed)]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.audit.services import record
+from lms.authz import can
 from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
@@ -23,6 +24,7 @@ from lms.notify.preferences import register_kind
 from lms.notify.services import notify
 from lms.people.models import User
 from lms.web.dates import format_date
+from lms.web.templating import person_zone
 from reinforcement.checkins.models import ActionItem, CheckIn
 from reinforcement.checkins.services import GONE, check_in_path
 
@@ -34,8 +36,7 @@ MAX_TITLE = 300
 
 def local_date(moment: datetime, person: User) -> date:
     """``moment``'s date where ``person`` lives."""
-    from reinforcement.checkins.calendar import zone
-    return moment.astimezone(zone(person)).date()
+    return moment.astimezone(person_zone(person)).date()
 
 
 def is_overdue(item: ActionItem, today: date) -> bool:
@@ -78,7 +79,6 @@ def create_action_item(check_in: CheckIn, *, title: str, owner: User, due_on: da
 
 
 def _require_updater(item: ActionItem, by: User) -> None:
-    from lms.authz import can
     if not can(by, "action.update", item):
         raise NotAllowedError("Only the owner of an action item, or the coach, may change it.")
 

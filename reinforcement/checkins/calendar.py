@@ -10,7 +10,6 @@ they turn cancelled for a while, then leave the feed. Private notes never go int
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from sqlalchemy import or_, select
@@ -22,20 +21,16 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.services import absolute_url, link_to
 from lms.people.models import User
+from lms.web.templating import person_zone
 from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
 
 KEPT = timedelta(days=30)  # past and cancelled entries stay this long
 GONE = (CheckInStatus.CANCELLED, CheckInStatus.RESCHEDULED)
 
 
-def zone(person: User) -> ZoneInfo:
-    """The person's time zone (UTC when unknown)."""
-    return person.zone
-
-
 def local_time(moment: datetime, person: User, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
     """``moment`` as ``person`` reads it on their clock."""
-    return moment.astimezone(zone(person)).strftime(fmt)
+    return moment.astimezone(person_zone(person)).strftime(fmt)
 
 
 def _host() -> str:

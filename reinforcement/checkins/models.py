@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -19,7 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.db import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.people.models import User
-from reinforcement.plans.models import PlanTeam
+
+if TYPE_CHECKING:  # plans build on check-ins; the relationship finds PlanTeam by name
+    from reinforcement.plans.models import PlanTeam
 
 
 class CheckInStatus(StrEnum):

@@ -21,9 +21,11 @@ from lms.people.models import User
 from lms.web.args import int_arg, page_arg
 from lms.web.forms import PostForm, apply_error
 from lms.web.markdown import render_markdown
+from lms.web.templating import person_zone
 from reinforcement.checkins import actions, bp
 from reinforcement.checkins import calendar as ics
 from reinforcement.checkins import services as checkins
+from reinforcement.checkins import week as this_week
 from reinforcement.checkins.forms import (
     ActionItemForm,
     AgendaItemForm,
@@ -43,11 +45,11 @@ HELD_FORM_AHEAD = timedelta(hours=12)
 
 def _aware(value: datetime) -> datetime:
     """A naive time typed on the viewer's clock, as an aware instant."""
-    return value.replace(tzinfo=ics.zone(current_user))
+    return value.replace(tzinfo=person_zone(current_user))
 
 
 def _local_input(moment: datetime) -> datetime:
-    return moment.astimezone(ics.zone(current_user)).replace(tzinfo=None, second=0,
+    return moment.astimezone(person_zone(current_user)).replace(tzinfo=None, second=0,
                                                              microsecond=0)
 
 
@@ -74,11 +76,11 @@ def _form_errors(form) -> str:
 @login_required
 def week():
     now = utcnow()
-    view = checkins.week_view(current_user, now=now) if coaches(current_user) else None
+    view = this_week.week_view(current_user, now=now) if coaches(current_user) else None
     return render_template(
         "reinforcement/checkins/week.html", view=view, now=now,
         last_day=view.ends - timedelta(days=1) if view else None,
-        upcoming=checkins.upcoming_as_coachee(current_user, now=now),
+        upcoming=this_week.upcoming_as_coachee(current_user, now=now),
         my_items=actions.open_items(current_user, limit=20),
         today=actions.local_date(now, current_user))
 

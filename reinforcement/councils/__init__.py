@@ -2,14 +2,14 @@
 
 from flask import Blueprint, Flask
 
+from lms.api import register
+from lms.web import menu
+
 bp = Blueprint("councils", __name__)
 
 
 def init_app(app: Flask) -> None:
     """Register the feature's tables, rules, pages, menu entries and API."""
-    from lms.api import register
-    from lms.web import menu
-
     # Imported here, not at the top, so that using a model or a service of the feature does
     # not load its pages; importing them registers tables, rules, routes and providers.
     from reinforcement.councils import api, models, permissions, views  # noqa: F401

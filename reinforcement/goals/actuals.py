@@ -26,6 +26,7 @@ from sqlalchemy import insert, select, tuple_, update
 
 from lms.audit.models import AuditEntry
 from lms.audit.services import record
+from lms.authz import can
 from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
@@ -269,7 +270,6 @@ def import_actuals(data: bytes, *, by: User, now: datetime | None = None,
 
 
 def _may_import(by: User) -> bool:
-    from lms.authz import can
     return can(by, "actual.import")
 
 

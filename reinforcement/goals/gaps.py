@@ -31,6 +31,7 @@ from lms.extensions import db
 from lms.notify.services import notify
 from lms.people.models import Level, User
 from lms.web.dates import format_date
+from reinforcement.checkins.actions import ASSIGNED_KIND
 from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
 from reinforcement.goals.models import GapReview, Goal, Metric, RootCause
 from reinforcement.goals.permissions import is_coach_of
@@ -135,7 +136,6 @@ def create_gap_review(goal: Goal, *, root_cause: str, notes: str, action: Action
                                      "gap_at_review": [None, where.gap],
                                      "action_item_id": [None, item.id]})
     if action.owner.id != by.id:
-        from reinforcement.checkins.actions import ASSIGNED_KIND
         notify(action.owner, kind=ASSIGNED_KIND, subject=f"Action item: {title[:120]}",
                body=f"{by.name} gave you an action item to close your {goal.metric.name} gap, "
                     f"due {format_date(action.due_on)}: {title}",

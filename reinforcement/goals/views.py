@@ -11,15 +11,13 @@ from datetime import date, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from lms.authz import load_visible, permission_required
-from lms.db import utcnow
 from lms.errors import CadenceError
 from lms.extensions import db
-from lms.home.nextsteps import NextStep, provider
 from lms.people import tree
 from lms.people.models import User
 from lms.web.args import int_arg
@@ -90,17 +88,6 @@ def _check_in_arg() -> CheckIn | None:
     return db.session.get(CheckIn, check_in_id) if check_in_id else None
 
 
-@provider
-def _goals_to_agree(user: User) -> list[NextStep]:
-    """Home: the goals a coach proposed that the person has not agreed to yet (one query)."""
-    waiting = db.session.scalar(select(func.count(Goal.id)).where(
-        Goal.person_id == user.id, Goal.coachee_agreed_at.is_(None),
-        Goal.ends_on >= utcnow().date()))
-    if not waiting:
-        return []
-    return [NextStep("Agree to your goals", f"{waiting} goal{'s' if waiting != 1 else ''} "
-                     "proposed by your coach wait for your agreement.",
-                     url_for("reinforcement.goals.goals_person", person_id=user.id), 20, "Review")]
 
 
 # --- a person's goals ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from lms.extensions import db
 from lms.people.models import Level
-from reinforcement.checkins import services as checkins
+from reinforcement.checkins import week
 from reinforcement.checkins.models import CheckInStatus
 from tests import factories
 from tests.reinforcement import factories_checkins as make
@@ -55,7 +55,7 @@ def test_week_lists_this_weeks_check_ins_agendas_to_prepare_and_overdue_items(ct
     make.action_item(own, manager, due_on=date(2031, 3, 1), title="Own late item")
     make.action_item(own, manager, due_on=date(2031, 3, 2), title="Own done", done=True)
 
-    view = checkins.week_view(manager, now=NOW)
+    view = week.week_view(manager, now=NOW)
 
     assert (view.starts, view.ends) == (datetime(2031, 3, 3, tzinfo=UTC),
                                         datetime(2031, 3, 10, tzinfo=UTC))
@@ -74,7 +74,7 @@ def test_week_follows_the_managers_time_zone(ctx_session):
     _leader, manager, (rep,) = team(1, time_zone="Pacific/Auckland")
     # 23:30 UTC on Sunday 2 March is already Monday 3 March in Auckland (UTC+13).
     early = make.check_in(manager, rep, at=datetime(2031, 3, 2, 11, 30, tzinfo=UTC))
-    view = checkins.week_view(manager, now=NOW)
+    view = week.week_view(manager, now=NOW)
     assert view.starts == datetime(2031, 3, 2, 11, 0, tzinfo=UTC)
     assert early in view.this_week
 
@@ -82,7 +82,7 @@ def test_week_follows_the_managers_time_zone(ctx_session):
 def test_coachee_view_shows_upcoming_check_ins_and_own_open_items(ctx_session):
     _leader, manager, (rep, other) = team(2)
     busy_week(manager, [rep, other])
-    upcoming = checkins.upcoming_as_coachee(rep, now=NOW)
+    upcoming = week.upcoming_as_coachee(rep, now=NOW)
     assert [c.scheduled_at.day for c in upcoming] == [6, 10, 27]
     assert all(c.coachee_id == rep.id for c in upcoming)
     from reinforcement.checkins.actions import open_items
@@ -94,7 +94,7 @@ def _service_queries(count_queries, size: int) -> int:
     busy_week(manager, reps)
     db.session.expire_all()
     with count_queries() as counter:
-        view = checkins.week_view(manager, now=NOW)
+        view = week.week_view(manager, now=NOW)
         names = [c.coachee.name for c in view.this_week + view.to_prepare]
         owners = [i.owner.name for i in view.overdue]
     assert len(names) == 4 * size and len(owners) == size
