@@ -31,11 +31,6 @@ ALL_TYPES = tuple(QuestionType)
 NOW = utcnow().replace(microsecond=0)
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _answers(attempt: Attempt, right: bool = True) -> dict[int, object]:
     table = fq.RIGHT if right else fq.WRONG
     return {item.id: table[item.question.type] for item in quiz.items_of(attempt)}

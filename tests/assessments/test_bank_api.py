@@ -15,6 +15,8 @@ from tests import factories
 from tests.api_support import api_routes, documented_routes, token_headers
 from tests.assessments.test_banks import CHOICES, answered, every_type, single
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 API = "/api/v1/banks/"
 READ, WRITE = "assessments:read", "assessments:write"
 

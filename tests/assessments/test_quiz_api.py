@@ -19,11 +19,6 @@ WRITE = ["assessments:read", "assessments:write"]
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def bearer():
     def make(person, scopes=WRITE) -> dict:
         _token, secret = create_api_token(person, password=factories.PASSWORD, name="t",

@@ -15,6 +15,8 @@ from lms.people.models import User
 from tests.api_support import token_headers
 from tests.assessments import factories_scorecards as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 READ, WRITE = "assessments:read", "assessments:write"
 
 

@@ -26,6 +26,8 @@ from lms.notify.models import Notification
 from lms.people import tree
 from tests.assessments import factories_scorecards as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 Y, N = True, False
 
 

@@ -23,17 +23,14 @@ from lms.people.models import User
 from tests import factories
 from tests.api_support import api_routes, documented_routes, token_headers
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 API = "/api/v1/courses/"
 READ, WRITE = "courses:read", "courses:write"
 
 
 def bearer(person: User, *scopes: str) -> dict:
     return token_headers(person, scopes or (READ,))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

@@ -16,17 +16,14 @@ from lms.people.models import User
 from tests import factories
 from tests.api_support import token_headers
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 API = "/api/v1/certificates/"
 PUBLIC_FIELDS = {"code", "status", "learner_name", "course_title", "issued_on", "revoked_on"}
 
 
 def bearer(person: User, *scopes: str) -> dict:
     return token_headers(person, scopes or ("courses:read",))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def a_certificate(person: User, title: str = "Discovery Calls", *,

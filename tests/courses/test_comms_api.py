@@ -16,8 +16,9 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.jobs import run_ready
 from lms.people.models import User
-from tests import factories
 from tests.api_support import token_headers
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 API = "/api/v1/communications/"
 READ, WRITE = "communications:read", "communications:write"
@@ -27,11 +28,6 @@ PARTS = {"what_you_learn": "Weekly **coaching** 1:1s.", "why_it_matters": "Faste
 
 def bearer(person: User, *scopes: str) -> dict:
     return token_headers(person, scopes or (READ, WRITE))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

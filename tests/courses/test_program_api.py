@@ -19,17 +19,14 @@ from lms.people.models import User
 from tests import factories
 from tests.api_support import api_routes, documented_routes, token_headers
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 API = "/api/v1/programs/"
 START, END = date(2030, 1, 1), date(2030, 6, 30)
 
 
 def bearer(person: User, *scopes: str) -> dict:
     return token_headers(person, scopes or ("programs:read", "programs:write"))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

@@ -18,17 +18,14 @@ from tests import factories
 from tests.api_support import api_routes, documented_routes, token_headers
 from tests.courses.factories_live import begin
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 API = "/api/v1/sessions/"
 READ, WRITE = "sessions:read", "sessions:write"
 
 
 def bearer(person: User, *scopes: str) -> dict:
     return token_headers(person, scopes or (READ, WRITE))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

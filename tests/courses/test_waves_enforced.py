@@ -28,11 +28,6 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def courses(ctx, org):
     return {"w1": factories.course(title="Coaching Rhythm", audience=("manager",), by=org.admin),
             "w1b": factories.course(title="Pipeline Reviews", audience=("manager",),

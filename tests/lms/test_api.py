@@ -36,11 +36,6 @@ def ids(payload: dict) -> set[int]:
     return {item["id"] for item in payload["items"]}
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 # --- authentication ---------------------------------------------------------------------------
 
 def test_session_cookie_alone_gets_401(client, login, org):

@@ -87,11 +87,6 @@ GLOBAL_RULES = {
 }
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _person_case(org, column: str):
     actor = {"admin": org.admin, "admin on self": org.admin,
              "signed out": AnonymousUserMixin()}.get(column, org.leader_a)

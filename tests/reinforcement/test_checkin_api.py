@@ -11,9 +11,10 @@ from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from reinforcement.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
-from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_checkins as make
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 READ, WRITE = "reinforcement:read", "reinforcement:write"
 FUTURE = "2099-03-04T09:00:00+01:00"
@@ -24,11 +25,6 @@ def bearer(person, *scopes: str) -> dict:
                                       scopes=list(scopes or (READ, WRITE)), days=30)
     db.session.commit()
     return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def count(model) -> int:

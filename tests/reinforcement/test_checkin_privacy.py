@@ -18,17 +18,13 @@ from lms.notify.services import notify
 from reinforcement import calendar as check_in_calendar
 from reinforcement import checkins
 from reinforcement.models import ActionItem, CheckIn, CheckInStatus, Council, CouncilMeeting
-from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_checkins as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 SHARED = "SHARED-NOTE-everyone-in-the-pair"
 MY_ENDPOINT_MODULES = ("reinforcement.checkin_views", "reinforcement.checkin_api")
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from lms.auth.services import create_api_token
 from lms.extensions import db
 from lms.people.models import User
 from reinforcement.models import ActionItem, GapReview, Goal, MetricActual
-from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_goals as make
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 READ, WRITE = "reinforcement:read", "reinforcement:write"
 
@@ -25,11 +26,6 @@ def bearer(person: User, *scopes: str) -> dict:
                                       scopes=list(scopes or (READ, WRITE)), days=30)
     db.session.commit()
     return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def count(model) -> int:

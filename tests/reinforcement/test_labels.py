@@ -11,15 +11,11 @@ from lms.extensions import db
 from reinforcement import checkins, plans
 from reinforcement.goals import metric_label
 from reinforcement.models import CheckIn, CheckInStatus, Metric
-from tests import factories
 from tests.reinforcement import factories_checkins as make
 from tests.reinforcement import factories_goals as goals
 from tests.reinforcement.factories_plans import MONDAY, NOW, plan
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def _first_check_in_of(coach) -> CheckIn:

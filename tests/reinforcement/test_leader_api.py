@@ -14,10 +14,11 @@ from lms.extensions import db
 from reinforcement import reviews
 from reinforcement.adherence import Period
 from reinforcement.models import LeaderReview
-from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import PRIVATE
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 READ, WRITE = "reinforcement:read", "reinforcement:write"
 
@@ -27,11 +28,6 @@ def bearer(person, *scopes: str) -> dict:
                                       scopes=list(scopes or (READ, WRITE)), days=30)
     db.session.commit()
     return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def _month() -> date:

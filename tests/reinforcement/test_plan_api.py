@@ -22,6 +22,8 @@ from tests import factories
 from tests.factories import PASSWORD
 from tests.reinforcement.factories_plans import plan, program, resource, upload
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 PLANS, RESOURCES = "/api/v1/plans/", "/api/v1/resources/"
 SOON = date.today() + timedelta(days=7)
 
@@ -31,11 +33,6 @@ def bearer(person: User, *scopes: str) -> dict:
         scopes or ("reinforcement:read", "reinforcement:write")), days=30)
     db.session.commit()
     return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

@@ -10,15 +10,11 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from reinforcement import plans
 from reinforcement.models import CheckIn, PlanPairing, PlanTeam, ReinforcementPlan
-from tests import factories
 from tests.reinforcement.factories_plans import plan, program
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 SOON = date.today() + timedelta(days=7)
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

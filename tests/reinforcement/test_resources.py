@@ -21,10 +21,7 @@ from reinforcement.models import Resource, ResourceAcknowledgement, ResourceVers
 from tests import factories
 from tests.reinforcement.factories_plans import resource, upload
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def count(model, *where) -> int:
