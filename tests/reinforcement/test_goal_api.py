@@ -9,23 +9,15 @@ import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
-from lms.auth.services import create_api_token
 from lms.extensions import db
-from lms.people.models import User
 from reinforcement.models import ActionItem, GapReview, Goal, MetricActual
-from tests.factories import PASSWORD
+from tests.api_support import token_maker
 from tests.reinforcement import factories_goals as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
 READ, WRITE = "reinforcement:read", "reinforcement:write"
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (READ, WRITE)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+bearer = token_maker(READ, WRITE)
 
 
 def count(model) -> int:
