@@ -1,10 +1,11 @@
-"""Support for the REST API tests: a signed-in person's token headers, the routes of an
-API blueprint next to the routes the OpenAPI document describes, and a live API server."""
+"""Support for the REST API tests: a person's token and the headers that present it, the
+routes of an API blueprint next to the routes the OpenAPI document describes, and a live API
+server."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,30 @@ from tests.factories import PASSWORD, Org
 from tests.live import live_app, serving
 
 
-def token_headers(person: User, scopes: Iterable[str]) -> dict:
-    """Headers carrying a new 30-day token of ``person`` with ``scopes`` (committed)."""
+def new_token(person: User, scopes: Iterable[str]) -> str:
+    """Create a 30-day token of ``person`` with ``scopes`` (committed); return its secret."""
     _token, secret = create_api_token(person, password=PASSWORD, name="test",
                                       scopes=list(scopes), days=30)
     db.session.commit()
+    return secret
+
+
+def authorization(secret: str) -> dict:
+    """The headers that present the token ``secret``."""
     return {"Authorization": f"Bearer {secret}"}
+
+
+def token_headers(person: User, scopes: Iterable[str]) -> dict:
+    """Headers carrying a new 30-day token of ``person`` with ``scopes`` (committed)."""
+    return authorization(new_token(person, scopes))
+
+
+def token_maker(*default_scopes: str) -> Callable[..., dict]:
+    """A test module's ``bearer(person, *scopes)``: ``token_headers`` of ``person`` with
+    ``scopes``, or with ``default_scopes`` when the test names none."""
+    def bearer(person: User, *scopes: str) -> dict:
+        return token_headers(person, scopes or default_scopes)
+    return bearer
 
 
 def api_routes(app: Flask, blueprint: str) -> set[tuple[str, str]]:

@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import g, session
+from flask.testing import FlaskClient
+from flask_login import login_user
+
 from lms.people.models import User
 from tests import factories
 
@@ -63,6 +67,22 @@ def json_body(payload: dict | Callable[[Case], dict], values: Build | None = Non
         url_values = values(case)[0] if values else {}
         return url_values, {"json": payload(case) if callable(payload) else payload}
     return build
+
+
+def sign_in(client: FlaskClient, person: User) -> None:
+    """Sign ``person`` in on ``client`` without posting the sign-in form.
+
+    ``login_user`` fills the session of a request from the client's address and browser: the
+    person's id with their session generation (``lms.auth`` refuses a stale one), the fresh
+    marker and the identifier that session protection compares. The client's cookie then
+    carries that session. tests/lms/test_auth.py signs in through the real form.
+    """
+    with client.application.test_request_context(environ_base=client.environ_base):
+        login_user(person)
+        signed_in = dict(session)
+    g.pop("_login_user", None)  # that request shared the test's app context
+    with client.session_transaction() as cookie_session:
+        cookie_session.update(signed_in)
 
 
 def collect_routes() -> dict:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from lms import create_app
 from lms.extensions import db, limiter
+from tests import factories
 from tests.factories import PASSWORD
 
 
@@ -142,6 +143,17 @@ class _ClosingClient(FlaskClient):
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def org(session):
+    """The small organisation of ``tests.factories.Org``, with every relationship the tests need.
+
+    It is built outside any request: services also run from the CLI and from jobs. A module
+    whose tests call services that need a request runs each of them in one with
+    ``pytestmark = pytest.mark.usefixtures("ctx")``.
+    """
+    return factories.Org()
 
 
 @pytest.fixture

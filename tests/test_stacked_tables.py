@@ -15,6 +15,8 @@ from lms.extensions import db
 from tests import factories
 from tests.courses.factories_live import a_program, a_session, begin, register
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 
 @dataclass
 class Cell:
@@ -85,11 +87,6 @@ def stacked(page: str) -> dict[str, Table]:
 
 def leads(row: list[Cell]) -> list[str]:
     return [cell.label for cell in row if cell.lead]
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def test_adherence_needs_help_leads_each_card(client, login, org):

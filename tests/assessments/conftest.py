@@ -1,8 +1,8 @@
 """Fixtures shared by the assessment tests.
 
-``org`` runs inside a request context, as the assessment services that build links need one;
-test files whose services must work without one (quizzes, attempts, grading) keep their own
-``org(session)``.
+Test files whose services build links run inside a request context
+(``pytestmark = pytest.mark.usefixtures("ctx")``); those whose services must work without one
+(quizzes, attempts, grading) do not.
 """
 
 from __future__ import annotations
@@ -11,11 +11,6 @@ import pytest
 
 from assessments import banks
 from tests import factories
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

@@ -25,15 +25,11 @@ from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from tests import factories
+from tests.api_support import token_headers
 from tests.assessments import factories_quiz as fq
 
 ALL_TYPES = tuple(QuestionType)
 NOW = utcnow().replace(microsecond=0)
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _answers(attempt: Attempt, right: bool = True) -> dict[int, object]:
@@ -415,13 +411,8 @@ def test_the_open_attempt_page_stays_clean_with_answers_saved(org, client, login
 
 
 def test_the_open_attempt_json_holds_no_answer_key(org, client, login):
-    from lms.auth.services import create_api_token
-
     _course, found = fq.ready(org, types=ALL_TYPES)
-    _token, secret = create_api_token(org.rep_a1a, password=factories.PASSWORD, name="t",
-                                      scopes=["assessments:read", "assessments:write"], days=1)
-    db.session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
+    headers = token_headers(org.rep_a1a, ["assessments:read", "assessments:write"])
     started = client.post(f"/api/v1/assessments/{found.id}/attempts", headers=headers)
     assert started.status_code == 201
     body = client.get(f"/api/v1/assessments/attempts/{started.json['id']}", headers=headers)

@@ -10,17 +10,15 @@ from assessments import bank_exchange, banks
 from assessments.models import Question, QuestionBank
 from lms.auth.services import SCOPES
 from lms.extensions import db
-from lms.people.models import User
 from tests import factories
-from tests.api_support import api_routes, documented_routes, token_headers
+from tests.api_support import api_routes, documented_routes, token_maker
 from tests.assessments.test_banks import CHOICES, answered, every_type, single
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 API = "/api/v1/banks/"
 READ, WRITE = "assessments:read", "assessments:write"
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    return token_headers(person, scopes or (WRITE,))
+bearer = token_maker(WRITE)
 
 
 def count(model) -> int:

@@ -19,6 +19,8 @@ from lms.extensions import db
 from tests import csv_files
 from tests.assessments.test_banks import answered, every_type, single
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 HEADER = ",".join(bank_exchange.CSV_COLUMNS)
 
 

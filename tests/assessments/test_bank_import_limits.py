@@ -16,6 +16,8 @@ from assessments.models import Question, QuestionBank
 from lms.extensions import db
 from tests.api_support import token_headers
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 HEADER = ",".join(bank_exchange.CSV_COLUMNS)
 HUGE_CELL = "x" * (csv.field_size_limit() + 1)
 DEEP = 100_000

@@ -26,6 +26,8 @@ from lms.errors import ValidationError
 from lms.extensions import db
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 CHOICES = [{"key": "a", "text": "Ask an open question"},
            {"key": "b", "text": "Pitch the product"},
            {"key": "c", "text": "Send the price list"}]

@@ -3,20 +3,13 @@ course, and another try when a failed attempt leaves attempts to spare."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from assessments import quiz
 from assessments.models import Attempt, QuestionType
 from courses.certificates.models import Certificate
 from lms.extensions import db
-from tests import factories
 from tests.assessments import factories_quiz as fq
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _page(response) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from assessments.models import Rubric, Survey
 from lms.extensions import db
 from tests import factories
 from tests.assessments import factories_scorecards as make
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def test_deleting_a_used_rubric_goes_back_with_the_reason(client, login, org):

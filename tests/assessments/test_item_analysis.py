@@ -19,11 +19,6 @@ SHEET = [
 ]
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _sheet(org, rows=SHEET, *, people=None):
     """Submitted attempts written straight to the tables, with the grades of ``rows``."""
     course = factories.course(by=org.admin)

@@ -29,11 +29,6 @@ from tests import csv_files, factories
 from tests.assessments import factories_quiz as fq
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _page(response) -> str:
     return response.get_data(as_text=True)
 

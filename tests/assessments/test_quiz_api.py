@@ -4,40 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from assessments import grading, quiz
 from assessments.models import Attempt, AttemptStatus, FeedbackPolicy, QuestionType
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
-from tests import factories
+from tests.api_support import token_maker
 from tests.assessments import factories_quiz as fq
 
-WRITE = ["assessments:read", "assessments:write"]
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
-def bearer():
-    def make(person, scopes=WRITE) -> dict:
-        _token, secret = create_api_token(person, password=factories.PASSWORD, name="t",
-                                          scopes=scopes, days=1)
-        db.session.commit()
-        return {"Authorization": f"Bearer {secret}"}
-    return make
+bearer = token_maker("assessments:read", "assessments:write")
 
 
 def _attempts() -> int:
     return db.session.scalar(select(func.count()).select_from(Attempt))
 
 
-def test_list_shows_learners_published_assessments_without_sources(org, client, bearer):
+def test_list_shows_learners_published_assessments_without_sources(org, client):
     _course, published = fq.ready(org)
     draft = fq.assessment(published.course, [published.sources[0].bank], by=org.admin,
                           count=1, publish=False)
@@ -53,7 +36,7 @@ def test_list_shows_learners_published_assessments_without_sources(org, client, 
                       headers=bearer(org.rep_a1a)).status_code == 404
 
 
-def test_start_then_start_again_resumes_the_same_attempt(org, client, bearer):
+def test_start_then_start_again_resumes_the_same_attempt(org, client):
     _course, found = fq.ready(org)
     headers = bearer(org.rep_a1a)
     first = client.post(f"/api/v1/assessments/{found.id}/attempts", headers=headers)
@@ -65,7 +48,7 @@ def test_start_then_start_again_resumes_the_same_attempt(org, client, bearer):
     assert [a["id"] for a in detail["my_attempts"]] == [first.json["id"]]
 
 
-def test_start_past_the_limit_or_not_enrolled_is_refused(org, client, bearer):
+def test_start_past_the_limit_or_not_enrolled_is_refused(org, client):
     _course, found = fq.ready(org, attempt_limit=1)
     attempt = quiz.start_attempt(org.rep_a1a, found, now=utcnow()).attempt
     quiz.submit(attempt, now=utcnow())
@@ -80,10 +63,10 @@ def test_start_past_the_limit_or_not_enrolled_is_refused(org, client, bearer):
     assert outsider.status_code == 403 and _attempts() == 1
 
 
-def test_a_read_only_token_cannot_start(org, client, bearer):
+def test_a_read_only_token_cannot_start(org, client):
     _course, found = fq.ready(org)
     response = client.post(f"/api/v1/assessments/{found.id}/attempts",
-                           headers=bearer(org.rep_a1a, ["assessments:read"]))
+                           headers=bearer(org.rep_a1a, "assessments:read"))
     assert response.status_code == 403 and _attempts() == 0
 
 
@@ -91,7 +74,7 @@ def _start(client, headers, found) -> dict:
     return client.post(f"/api/v1/assessments/{found.id}/attempts", headers=headers).json
 
 
-def test_answers_are_saved_and_bad_ones_refused_with_the_field(org, client, bearer):
+def test_answers_are_saved_and_bad_ones_refused_with_the_field(org, client):
     _course, found = fq.ready(org, types=(QuestionType.SINGLE, QuestionType.NUMERIC),
                               enrol=(org.rep_a1a, org.rep_a1b))
     headers = bearer(org.rep_a1a)
@@ -122,7 +105,7 @@ def test_answers_are_saved_and_bad_ones_refused_with_the_field(org, client, bear
     assert responses == {QuestionType.SINGLE: None, QuestionType.NUMERIC: 12.5}
 
 
-def test_submitting_twice_gives_the_same_result(org, client, bearer):
+def test_submitting_twice_gives_the_same_result(org, client):
     _course, found = fq.ready(org, feedback_policy=FeedbackPolicy.AFTER_ATTEMPT)
     headers = bearer(org.rep_a1a)
     attempt = _start(client, headers, found)
@@ -146,7 +129,7 @@ def test_submitting_twice_gives_the_same_result(org, client, bearer):
     assert answer.status_code == 409
 
 
-def test_never_policy_keeps_right_answers_out_of_the_result(org, client, bearer):
+def test_never_policy_keeps_right_answers_out_of_the_result(org, client):
     _course, found = fq.ready(org, feedback_policy=FeedbackPolicy.NEVER)
     headers = bearer(org.rep_a1a)
     attempt = _start(client, headers, found)
@@ -161,7 +144,7 @@ def test_never_policy_keeps_right_answers_out_of_the_result(org, client, bearer)
 
 
 def test_after_the_time_limit_an_answer_gets_409_and_the_attempt_is_submitted(
-        org, client, bearer):
+        org, client):
     _course, found = fq.ready(org, time_limit_minutes=5)
     started = quiz.start_attempt(org.rep_a1a, found, now=utcnow() - timedelta(minutes=20))
     item = quiz.items_of(started.attempt)[0]
@@ -178,13 +161,13 @@ def test_after_the_time_limit_an_answer_gets_409_and_the_attempt_is_submitted(
     assert item.response is None
 
 
-def test_an_open_attempt_shows_seconds_left(org, client, bearer):
+def test_an_open_attempt_shows_seconds_left(org, client):
     _course, found = fq.ready(org, time_limit_minutes=30)
     body = _start(client, bearer(org.rep_a1a), found)
     assert 29 * 60 < body["seconds_left"] <= 30 * 60 and body["deadline_at"]
 
 
-def test_a_manager_sees_a_reports_open_attempt_without_its_questions(org, client, bearer):
+def test_a_manager_sees_a_reports_open_attempt_without_its_questions(org, client):
     _course, found = fq.ready(org)
     attempt = quiz.start_attempt(org.rep_a1a, found, now=utcnow()).attempt
     db.session.commit()
@@ -195,7 +178,7 @@ def test_a_manager_sees_a_reports_open_attempt_without_its_questions(org, client
                       headers=bearer(org.rep_b1a)).status_code == 404
 
 
-def test_results_cover_the_callers_subtree(org, client, bearer):
+def test_results_cover_the_callers_subtree(org, client):
     _course, found = fq.ready(org, enrol=(org.rep_a1a, org.rep_b1a))
     for person in (org.rep_a1a, org.rep_b1a):
         quiz.submit(quiz.start_attempt(person, found, now=utcnow()).attempt, now=utcnow())
@@ -208,7 +191,7 @@ def test_results_cover_the_callers_subtree(org, client, bearer):
                       headers=bearer(org.rep_a1a)).status_code == 403
 
 
-def test_regrade_through_the_api(org, client, bearer):
+def test_regrade_through_the_api(org, client):
     _course, found = fq.ready(org, types=(QuestionType.SINGLE,), count=1)
     attempt = quiz.start_attempt(org.rep_a1a, found, now=utcnow()).attempt
     quiz.save_answers(attempt, {i.id: "a" for i in quiz.items_of(attempt)}, now=utcnow())

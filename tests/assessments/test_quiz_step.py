@@ -4,12 +4,15 @@ from the quiz page and lead back to it."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from assessments.models import Assessment, AssessmentStatus, QuestionBank
 from courses.models import LessonKind
 from courses.steps import ADDERS
 from lms.extensions import db
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 MANAGE = "/courses/manage"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from assessments import grading, quiz
@@ -16,11 +15,6 @@ from tests import factories
 from tests.assessments import factories_quiz as fq
 
 SINGLE = (QuestionType.SINGLE,)
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _take(person, found, answer: str) -> Attempt:

@@ -11,15 +11,13 @@ from sqlalchemy import func, select
 from assessments.models import Observation, Rubric, SurveyResponse
 from lms.extensions import db
 from lms.notify.models import Notification
-from lms.people.models import User
-from tests.api_support import token_headers
+from tests.api_support import token_maker
 from tests.assessments import factories_scorecards as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 READ, WRITE = "assessments:read", "assessments:write"
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    return token_headers(person, scopes or (READ, WRITE))
+bearer = token_maker(READ, WRITE)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from lms.notify.models import Notification
 from tests import csv_files, factories
 from tests.assessments import factories_scorecards as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 
 @pytest.fixture
 def rubric(org):

@@ -26,6 +26,8 @@ from lms.people import tree
 from lms.web.charts import HEIGHT, PAD_BOTTOM, PAD_TOP, line_chart
 from tests.assessments import factories_scorecards as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 Y, N = True, False
 
 

@@ -15,6 +15,8 @@ from lms.extensions import db
 from tests import csv_files, factories
 from tests.assessments import factories_scorecards as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 
 @pytest.fixture
 def survey(org):

@@ -26,6 +26,8 @@ from lms.people import tree
 from tests import factories
 from tests.assessments import factories_scorecards as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 Y, N = True, False
 
 

@@ -19,21 +19,14 @@ from courses.models import (
 )
 from courses.services import authoring, enrolment, player
 from lms.extensions import db
-from lms.people.models import User
 from tests import factories
-from tests.api_support import api_routes, documented_routes, token_headers
+from tests.api_support import api_routes, documented_routes, token_maker
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 API = "/api/v1/courses/"
 READ, WRITE = "courses:read", "courses:write"
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    return token_headers(person, scopes or (READ,))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker(READ)
 
 
 @pytest.fixture

@@ -28,11 +28,6 @@ A = AttendanceStatus
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def facilitator(session):
     return factories.person(level="manager", is_facilitator=True)
 

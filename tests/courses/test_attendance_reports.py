@@ -27,11 +27,6 @@ from tests.courses import factories_live
 from tests.courses.factories_live import NOW, a_program
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def a_session(program: Program | None, *, days_ago: int = 1, title: str = "Kick-off",
               status: SessionStatus = SessionStatus.SCHEDULED) -> LiveSession:
     """A past session with an opening segment, the one leaders must not leave after."""

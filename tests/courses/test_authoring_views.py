@@ -30,12 +30,9 @@ from tests.authz_matrix import Case
 from tests.courses.matrix_authoring import PDF, file_course
 from tests.courses.test_files import image
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 MANAGE = "/courses/manage"
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

@@ -15,10 +15,7 @@ from lms.extensions import db
 from tests import factories
 from tests.api_support import token_headers
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 @pytest.fixture

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from courses.models import PrerequisiteKind
 from courses.services import authoring, enrolment, player
 from lms.extensions import db
 from tests import factories
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _catalog(client, **params) -> str:

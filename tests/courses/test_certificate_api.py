@@ -14,19 +14,13 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import User
 from tests import factories
-from tests.api_support import token_headers
+from tests.api_support import token_maker
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 API = "/api/v1/certificates/"
 PUBLIC_FIELDS = {"code", "status", "learner_name", "course_title", "issued_on", "revoked_on"}
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    return token_headers(person, scopes or ("courses:read",))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker("courses:read")
 
 
 def a_certificate(person: User, title: str = "Discovery Calls", *,

@@ -23,16 +23,13 @@ from lms.extensions import db
 from lms.notify.models import Notification
 from tests import csv_files, factories
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 BASE = "https://cadence.test"
 CODE = re.compile(r"^[A-Za-z0-9_-]{32,40}$")
 
 
 # --- issuing ---------------------------------------------------------------------------------
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
-
 
 def complete(person, course, *, by=None):
     enrollment = enrolment.enrol(person, course, by=by or person, notify_person=False)

@@ -18,16 +18,13 @@ from lms.reminders.rules import RULES, thresholds
 from lms.reminders.sweep import candidates, sweep
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 # 10:00 UTC, a local morning for everyone below (all in UTC), in the future so sessions
 # around it can still be registered for.
 NOW = datetime(2031, 3, 4, 10, 0, tzinfo=UTC)
 PARTS = {"what_you_learn": "Coaching.", "why_it_matters": "Ramp.",
          "how_work_changes": "Weekly 1:1s.", "expected_results": "Win rate."}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def make_session(org, *, days: float, title: str = "Coaching kick-off") -> LiveSession:

@@ -15,23 +15,15 @@ from courses.live.models import Communication, LiveSession
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.jobs import run_ready
-from lms.people.models import User
-from tests import factories
-from tests.api_support import token_headers
+from tests.api_support import token_maker
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 API = "/api/v1/communications/"
 READ, WRITE = "communications:read", "communications:write"
 PARTS = {"what_you_learn": "Weekly **coaching** 1:1s.", "why_it_matters": "Faster ramp.",
          "how_work_changes": "One 1:1 per rep a week.", "expected_results": "Win rate +5."}
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    return token_headers(person, scopes or (READ, WRITE))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker(READ, WRITE)
 
 
 @pytest.fixture

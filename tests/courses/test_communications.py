@@ -27,16 +27,13 @@ from lms.notify.models import Channel, Notification, OutboxMessage
 from lms.notify.preferences import save_preferences
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 Y, N = True, False
 PARTS = {"what_you_learn": "How to run a **weekly** coaching 1:1.",
          "why_it_matters": "Reps who are coached weekly ramp twice as fast.",
          "how_work_changes": "- one 1:1 per rep a week\n- an agenda prepared ahead",
          "expected_results": "Win rate up 5 points by June."}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def make_session(by, *, days: float = 20, title: str = "Coaching kick-off") -> LiveSession:

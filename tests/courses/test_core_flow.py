@@ -11,10 +11,7 @@ from courses.unlocking import lock_reasons_for, waiting_on
 from lms.notify.models import Notification
 from tests import factories
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def test_rep_course_unlocks_when_manager_completes(org, session, count_queries):

@@ -24,11 +24,6 @@ from tests.courses.factories_live import NOW, a_program, a_session, deliver, mes
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def kickoff(org):
     """A past wave-1 session with every kind of reach, and two more program sessions.
 

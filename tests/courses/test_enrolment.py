@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from courses.models import Enrollment, EnrollmentStatus, LessonProgress, PrerequisiteKind
@@ -13,11 +12,6 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.models import Notification
 from tests import factories
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _enrollment(course, person) -> Enrollment | None:

@@ -30,14 +30,11 @@ from lms.people.models import Level
 from lms.web.files import StoredFile
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 PDF = b"%PDF-1.4\n% a one-page job aid\n1 0 obj << >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 KINDS_MESSAGE = "Must be one of: text, video, file, live, assessment."
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

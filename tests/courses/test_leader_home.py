@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from html import unescape
 
-import pytest
-
 from courses.live import services as live
 from courses.live.models import LiveSession, ProgramStatus
 from lms.db import utcnow
@@ -20,11 +18,6 @@ from tests.courses.factories_live import a_program
 
 BANNER = "Your confirmation is needed"
 _offset = iter(range(1, 10_000))
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _home(client) -> str:

@@ -20,11 +20,6 @@ from tests.ical_support import parse
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def facilitator(session):
     return factories.person(level="manager", is_facilitator=True, name="Fran Facilitator")
 

@@ -26,21 +26,15 @@ from courses.unlocking import (
     waiting_on,
 )
 from lms.audit.models import AuditEntry
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.notify.models import Notification
 from tests import factories
+from tests.api_support import token_headers
 from tests.courses.factories_live import begin
-from tests.factories import PASSWORD
 
 A = AttendanceStatus
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 @pytest.fixture
@@ -132,9 +126,7 @@ def test_admin_adds_a_live_session_step_from_the_editor(client, login, org, sess
 
 def test_learner_cannot_mark_the_live_step_done(client, login, org, course, workshop):
     enrollment = enrol(org.manager_a1, course, org)
-    _token, secret = create_api_token(org.manager_a1, password=PASSWORD, name="t",
-                                      scopes=["courses:write"], days=1)
-    db.session.commit()
+    headers = token_headers(org.manager_a1, ["courses:write"])
     _reading, step = lessons(course)
     login(org.manager_a1)
     page = client.get(f"/courses/{course.slug}/lessons/{step.key}").get_data(as_text=True)
@@ -144,7 +136,7 @@ def test_learner_cannot_mark_the_live_step_done(client, login, org, course, work
     assert refused.status_code == 422
     assert "attendance at a live session" in refused.get_json()["errors"]["request"][0]
     api = client.post(f"/api/v1/courses/{course.id}/lessons/{step.key}/complete",
-                      headers={"Authorization": f"Bearer {secret}"})
+                      headers=headers)
     assert api.status_code == 422
     assert not done(enrollment, step.key)
 

@@ -20,11 +20,6 @@ from tests import factories
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _page(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200

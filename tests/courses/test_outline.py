@@ -7,12 +7,9 @@ import pytest
 from courses.models import LessonKind
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 MANAGE = "/courses/manage"
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.mark.parametrize("kind", [LessonKind.TEXT, LessonKind.LIVE])

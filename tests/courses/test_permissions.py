@@ -11,12 +11,9 @@ from lms import authz
 from lms.extensions import db
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 Y, N = True, False
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

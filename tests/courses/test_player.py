@@ -27,11 +27,6 @@ JSON = {"Accept": "application/json"}
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _page(response) -> str:
     return response.get_data(as_text=True)
 

@@ -15,21 +15,14 @@ from courses.models import Enrollment, EnrollmentStatus
 from lms.audit.models import AuditEntry
 from lms.db import utcnow
 from lms.extensions import db
-from lms.people.models import User
 from tests import factories
-from tests.api_support import api_routes, documented_routes, token_headers
+from tests.api_support import api_routes, documented_routes, token_maker
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 API = "/api/v1/programs/"
 START, END = date(2030, 1, 1), date(2030, 6, 30)
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    return token_headers(person, scopes or ("programs:read", "programs:write"))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker("programs:read", "programs:write")
 
 
 @pytest.fixture

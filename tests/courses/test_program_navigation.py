@@ -10,16 +10,10 @@ from html import unescape
 import pytest
 
 from lms import authz
-from tests import factories
 from tests.courses.factories_live import a_program
 
 NAV_ITEM = re.compile(r'<a class="nav-link[^"]*"\s+(aria-current=page\s+)?'
                       r'href="/courses/programs">Programs</a>')
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 @pytest.fixture

@@ -21,11 +21,6 @@ START, END = date(2030, 1, 1), date(2030, 6, 30)
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def courses(org):
     return {"w1a": factories.course(title="Coaching rhythm", audience=("manager",), by=org.admin),
             "w1b": factories.course(title="Pipeline reviews", audience=("manager",),

@@ -14,14 +14,11 @@ from lms.extensions import db
 from lms.people.models import Level
 from tests import csv_files, factories
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 TEAM = "/courses/progress/team"
 LEVELS = "/courses/progress/levels"
 COURSE = "/courses/progress/course"
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def _page(client, url: str, status: int = 200, **params) -> str:

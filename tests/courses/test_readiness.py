@@ -24,11 +24,6 @@ from tests import factories
 from tests.courses.factories_live import NOW, a_program, a_session, message, register
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def attend(live, person, status: AttendanceStatus) -> None:
     registration = db.session.query(Registration).filter_by(session=live, user=person).one()
     db.session.add(Attendance(registration=registration, status=status))

@@ -21,11 +21,6 @@ RECENT = "Recently ended"
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def facilitator(session):
     return factories.person(level="manager", is_facilitator=True, name="Fran Facilitator")
 

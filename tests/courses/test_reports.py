@@ -16,10 +16,7 @@ from lms.extensions import db
 from lms.people import tree
 from tests import factories
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def _enrol(person, course, *, by, due_in_days: int | None = None):

@@ -22,11 +22,6 @@ STATUSES = {"attended": "Present", "left_early": "Left early", "absent": "Absent
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def facilitator(session):
     return factories.person(level="manager", is_facilitator=True)
 

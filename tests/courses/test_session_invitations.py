@@ -20,10 +20,7 @@ from lms.notify.preferences import save_preferences
 from tests import factories
 from tests.ical_support import invitation_in, mails_to, parse
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def _session(org, *, capacity=30, **fields):

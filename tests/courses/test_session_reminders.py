@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from courses.live import services as live
@@ -19,11 +18,6 @@ from tests import factories
 NOW = datetime(2030, 6, 4, 9, 0, tzinfo=UTC)  # 11:00 in Berlin, a morning everywhere below
 ZONES = ["Europe/Berlin", "UTC"]
 RULE = "session_tomorrow"
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def schedule(org, *, starts=NOW + timedelta(hours=23), title="Coaching workshop",

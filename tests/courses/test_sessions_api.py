@@ -13,22 +13,15 @@ from courses.live.models import Attendance, LiveSession, Program, RegistrationSt
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.jobs import run_ready
-from lms.people.models import User
 from tests import factories
-from tests.api_support import api_routes, documented_routes, token_headers
+from tests.api_support import api_routes, documented_routes, token_maker
 from tests.courses.factories_live import begin
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 API = "/api/v1/sessions/"
 READ, WRITE = "sessions:read", "sessions:write"
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    return token_headers(person, scopes or (READ, WRITE))
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker(READ, WRITE)
 
 
 @pytest.fixture

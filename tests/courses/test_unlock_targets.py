@@ -17,10 +17,7 @@ from lms.notify.models import Notification, OutboxMessage
 from lms.people.models import Level
 from tests import factories
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def _team(leader, size: int, manager_course, rep_course):

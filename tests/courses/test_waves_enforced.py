@@ -18,18 +18,12 @@ from courses.unlocking import (
     lock_reasons_for,
     waiting_on,
 )
-from lms.auth.services import create_api_token
 from lms.extensions import db
 from lms.notify.models import Notification
 from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import token_headers
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 @pytest.fixture
@@ -208,11 +202,8 @@ def test_catalog_and_course_page_show_the_wave_lock(client, login, program, org,
 
 def test_api_lists_the_wave_lock_on_my_enrolments(client, program, org, courses):
     enrol(org.rep_a1a, courses["w2"], org.admin)
-    _token, secret = create_api_token(org.rep_a1a, password=PASSWORD, name="t",
-                                      scopes=["courses:read"], days=1)
-    db.session.commit()
     items = client.get("/api/v1/courses/me/enrollments",
-                       headers={"Authorization": f"Bearer {secret}"}).get_json()["items"]
+                       headers=token_headers(org.rep_a1a, ["courses:read"])).get_json()["items"]
     assert items[0]["locked"] is True
     assert items[0]["lock_reasons"] == [
         "Opens when your manager, Dana Reyes, completes wave 1 of “Manager-first rollout”."]

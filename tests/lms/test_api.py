@@ -9,36 +9,24 @@ from sqlalchemy import func, select
 
 from lms.audit.models import AuditEntry
 from lms.auth.models import ApiToken
-from lms.auth.services import create_api_token, revoke_token, set_password
+from lms.auth.services import revoke_token, set_password
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import Level, User
 from lms.people.services import deactivate_person
 from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import authorization, new_token
 
 PEOPLE = "/api/v1/people/"
 
 
 def make_token(person: User, *scopes: str) -> str:
-    """Create (and commit) a personal token for ``person``; return its secret."""
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or ("people:read",)), days=30)
-    db.session.commit()
-    return secret
-
-
-def bearer(secret: str) -> dict:
-    return {"Authorization": f"Bearer {secret}"}
+    """Create (and commit) a token of ``person`` that reads people unless told; its secret."""
+    return new_token(person, scopes or ("people:read",))
 
 
 def ids(payload: dict) -> set[int]:
     return {item["id"] for item in payload["items"]}
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 # --- authentication ---------------------------------------------------------------------------
@@ -54,7 +42,7 @@ def test_session_cookie_alone_gets_401(client, login, org):
 
 
 def test_me_returns_the_token_owner_without_secrets(client, org):
-    response = client.get(PEOPLE + "me", headers=bearer(make_token(org.manager_a1)))
+    response = client.get(PEOPLE + "me", headers=authorization(make_token(org.manager_a1)))
 
     assert response.status_code == 200
     body = response.get_json()
@@ -88,7 +76,7 @@ def test_expired_token_gets_401(client, org):
     token.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
 
-    response = client.get(PEOPLE + "me", headers=bearer(secret))
+    response = client.get(PEOPLE + "me", headers=authorization(secret))
 
     assert response.status_code == 401
     assert "errors" in response.get_json()
@@ -96,12 +84,12 @@ def test_expired_token_gets_401(client, org):
 
 def test_revoked_token_gets_401(client, org):
     secret = make_token(org.manager_a1)
-    assert client.get(PEOPLE + "me", headers=bearer(secret)).status_code == 200
+    assert client.get(PEOPLE + "me", headers=authorization(secret)).status_code == 200
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == org.manager_a1.id))
     revoke_token(token, by=org.manager_a1)
     db.session.commit()
 
-    assert client.get(PEOPLE + "me", headers=bearer(secret)).status_code == 401
+    assert client.get(PEOPLE + "me", headers=authorization(secret)).status_code == 401
 
 
 def test_tokens_are_revoked_when_the_password_changes(client, org):
@@ -111,7 +99,7 @@ def test_tokens_are_revoked_when_the_password_changes(client, org):
     db.session.commit()
 
     for secret in (first, second):
-        assert client.get(PEOPLE + "me", headers=bearer(secret)).status_code == 401
+        assert client.get(PEOPLE + "me", headers=authorization(secret)).status_code == 401
 
 
 def test_tokens_are_revoked_when_the_person_is_deactivated(client, org):
@@ -121,10 +109,10 @@ def test_tokens_are_revoked_when_the_person_is_deactivated(client, org):
     deactivate_person(org.rep_a1a, by=org.admin)
     db.session.commit()
 
-    assert client.get(PEOPLE + "me", headers=bearer(secret)).status_code == 401
+    assert client.get(PEOPLE + "me", headers=authorization(secret)).status_code == 401
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == org.rep_a1a.id))
     assert token.revoked_at is not None
-    assert client.get(PEOPLE + "me", headers=bearer(other)).status_code == 200
+    assert client.get(PEOPLE + "me", headers=authorization(other)).status_code == 200
 
 
 def test_token_use_is_recorded(client, org):
@@ -133,7 +121,7 @@ def test_token_use_is_recorded(client, org):
     assert token.last_used_at is None
     before = utcnow()
 
-    client.get(PEOPLE + "me", headers=bearer(secret))
+    client.get(PEOPLE + "me", headers=authorization(secret))
 
     db.session.refresh(token)
     assert token.last_used_at is not None and token.last_used_at >= before
@@ -145,7 +133,7 @@ def test_read_scope_cannot_write(client, org):
     secret = make_token(org.admin, "people:read")
 
     response = client.post(PEOPLE, json={"email": "new@example.test", "name": "New Person"},
-                           headers=bearer(secret))
+                           headers=authorization(secret))
 
     assert response.status_code == 403
     assert "people:write" in response.get_json()["errors"]["request"][0]
@@ -157,22 +145,22 @@ def test_token_is_checked_before_the_body_is_validated(client, org):
     bad_body = {"bogus": True}
 
     assert client.post(PEOPLE, json=bad_body).status_code == 401
-    assert client.post(PEOPLE, json=bad_body, headers=bearer(read_only)).status_code == 403
+    assert client.post(PEOPLE, json=bad_body, headers=authorization(read_only)).status_code == 403
     assert client.get(PEOPLE + "?per_page=0").status_code == 401
 
 
 def test_write_scope_implies_read(client, org):
     secret = make_token(org.manager_a1, "people:write")
 
-    assert client.get(PEOPLE + "me", headers=bearer(secret)).status_code == 200
-    assert client.get(PEOPLE, headers=bearer(secret)).status_code == 200
+    assert client.get(PEOPLE + "me", headers=authorization(secret)).status_code == 200
+    assert client.get(PEOPLE, headers=authorization(secret)).status_code == 200
 
 
 def test_bearer_requests_need_no_csrf_token(client, org, csrf_enabled):
     secret = make_token(org.admin, "people:write")
 
     response = client.post(PEOPLE, json={"email": "csrf@example.test", "name": "No Csrf"},
-                           headers=bearer(secret))
+                           headers=authorization(secret))
 
     assert response.status_code == 201
 
@@ -180,7 +168,7 @@ def test_bearer_requests_need_no_csrf_token(client, org, csrf_enabled):
 # --- listing -----------------------------------------------------------------------------------
 
 def test_manager_lists_only_self_and_reports(client, org):
-    response = client.get(PEOPLE, headers=bearer(make_token(org.manager_a1)))
+    response = client.get(PEOPLE, headers=authorization(make_token(org.manager_a1)))
 
     assert response.status_code == 200
     body = response.get_json()
@@ -190,7 +178,7 @@ def test_manager_lists_only_self_and_reports(client, org):
 
 
 def test_rep_lists_only_themselves(client, org):
-    body = client.get(PEOPLE, headers=bearer(make_token(org.rep_b1a))).get_json()
+    body = client.get(PEOPLE, headers=authorization(make_token(org.rep_b1a))).get_json()
 
     assert ids(body) == {org.rep_b1a.id}
 
@@ -198,7 +186,8 @@ def test_rep_lists_only_themselves(client, org):
 def test_admin_lists_everyone(client, org):
     everyone = db.session.scalar(select(func.count()).select_from(User))
 
-    body = client.get(PEOPLE + "?per_page=200", headers=bearer(make_token(org.admin))).get_json()
+    body = client.get(PEOPLE + "?per_page=200",
+                      headers=authorization(make_token(org.admin))).get_json()
 
     assert body["meta"]["total"] == everyone
     assert {org.rep_b1a.id, org.exec.id, org.admin.id} <= ids(body)
@@ -207,12 +196,12 @@ def test_admin_lists_everyone(client, org):
 def test_list_filters_by_search_and_level(client, org):
     secret = make_token(org.leader_a)
 
-    reps = client.get(PEOPLE + "?level=rep", headers=bearer(secret)).get_json()
-    by_name = client.get(PEOPLE + "?q=rEP", headers=bearer(secret)).get_json()
+    reps = client.get(PEOPLE + "?level=rep", headers=authorization(secret)).get_json()
+    by_name = client.get(PEOPLE + "?q=rEP", headers=authorization(secret)).get_json()
     by_email = client.get(PEOPLE + f"?q={org.rep_a2a.email.upper()}",
-                          headers=bearer(secret)).get_json()
+                          headers=authorization(secret)).get_json()
     managers_named_max = client.get(PEOPLE + "?q=max&level=manager",
-                                    headers=bearer(secret)).get_json()
+                                    headers=authorization(secret)).get_json()
 
     assert ids(reps) == {org.rep_a1a.id, org.rep_a1b.id, org.rep_a2a.id}
     assert ids(by_name) == {org.rep_a1a.id, org.rep_a1b.id, org.rep_a2a.id}
@@ -223,7 +212,7 @@ def test_list_filters_by_search_and_level(client, org):
 @pytest.mark.parametrize("wildcard", ["%", "_"])
 def test_search_wildcards_match_themselves(client, org, wildcard):
     body = client.get(PEOPLE, query_string={"q": wildcard},
-                      headers=bearer(make_token(org.admin))).get_json()
+                      headers=authorization(make_token(org.admin))).get_json()
 
     assert body["items"] == []
 
@@ -231,8 +220,8 @@ def test_search_wildcards_match_themselves(client, org, wildcard):
 def test_list_refuses_a_bad_level_or_page_size(client, org):
     secret = make_token(org.admin)
 
-    bad_level = client.get(PEOPLE + "?level=intern", headers=bearer(secret))
-    bad_size = client.get(PEOPLE + "?per_page=1000", headers=bearer(secret))
+    bad_level = client.get(PEOPLE + "?level=intern", headers=authorization(secret))
+    bad_size = client.get(PEOPLE + "?per_page=1000", headers=authorization(secret))
 
     assert bad_level.status_code == 422 and list(bad_level.get_json()["errors"]) == ["level"]
     assert bad_size.status_code == 422 and list(bad_size.get_json()["errors"]) == ["per_page"]
@@ -241,9 +230,9 @@ def test_list_refuses_a_bad_level_or_page_size(client, org):
 def test_list_paginates(client, org):
     secret = make_token(org.leader_a)  # leader_a sees 6 people
 
-    first = client.get(PEOPLE + "?per_page=4", headers=bearer(secret)).get_json()
-    second = client.get(PEOPLE + "?per_page=4&page=2", headers=bearer(secret)).get_json()
-    beyond = client.get(PEOPLE + "?per_page=4&page=3", headers=bearer(secret)).get_json()
+    first = client.get(PEOPLE + "?per_page=4", headers=authorization(secret)).get_json()
+    second = client.get(PEOPLE + "?per_page=4&page=2", headers=authorization(secret)).get_json()
+    beyond = client.get(PEOPLE + "?per_page=4&page=3", headers=authorization(secret)).get_json()
 
     assert first["meta"] == {"page": 1, "per_page": 4, "total": 6, "pages": 2}
     assert len(first["items"]) == 4 and len(second["items"]) == 2
@@ -256,7 +245,7 @@ def test_list_query_count_does_not_grow_with_people(client, org, count_queries):
 
     def queries() -> int:
         with count_queries() as counter:
-            assert client.get(PEOPLE, headers=bearer(secret)).status_code == 200
+            assert client.get(PEOPLE, headers=authorization(secret)).status_code == 200
         return counter.count
 
     few = queries()
@@ -265,7 +254,7 @@ def test_list_query_count_does_not_grow_with_people(client, org, count_queries):
     db.session.commit()
     many = queries()
 
-    assert client.get(PEOPLE, headers=bearer(secret)).get_json()["meta"]["total"] == 28
+    assert client.get(PEOPLE, headers=authorization(secret)).get_json()["meta"]["total"] == 28
     assert many == few
 
 
@@ -274,16 +263,18 @@ def test_list_query_count_does_not_grow_with_people(client, org, count_queries):
 def test_person_outside_the_subtree_is_404(client, org):
     secret = make_token(org.manager_a1)
 
-    assert client.get(PEOPLE + str(org.rep_a1a.id), headers=bearer(secret)).status_code == 200
+    assert client.get(PEOPLE + str(org.rep_a1a.id),
+                      headers=authorization(secret)).status_code == 200
     for person in (org.rep_b1a, org.manager_a2, org.leader_a):
-        response = client.get(PEOPLE + str(person.id), headers=bearer(secret))
+        response = client.get(PEOPLE + str(person.id), headers=authorization(secret))
         assert response.status_code == 404
         assert list(response.get_json()["errors"]) == ["request"]
-    assert client.get(PEOPLE + "999999", headers=bearer(secret)).status_code == 404
+    assert client.get(PEOPLE + "999999", headers=authorization(secret)).status_code == 404
 
 
 def test_tree_is_nested(client, org):
-    response = client.get(f"{PEOPLE}{org.leader_a.id}/tree", headers=bearer(make_token(org.exec)))
+    response = client.get(f"{PEOPLE}{org.leader_a.id}/tree",
+                          headers=authorization(make_token(org.exec)))
 
     assert response.status_code == 200
     root = response.get_json()
@@ -299,14 +290,16 @@ def test_tree_is_nested(client, org):
 def test_tree_outside_the_subtree_is_404(client, org):
     secret = make_token(org.manager_a1)
 
-    assert client.get(f"{PEOPLE}{org.leader_a.id}/tree", headers=bearer(secret)).status_code == 404
+    assert client.get(f"{PEOPLE}{org.leader_a.id}/tree",
+                      headers=authorization(secret)).status_code == 404
     assert client.get(f"{PEOPLE}{org.manager_b1.id}/tree",
-                      headers=bearer(secret)).status_code == 404
+                      headers=authorization(secret)).status_code == 404
 
 
 def test_managers_chain_stops_at_the_token_owner(client, org):
     def chain(viewer: User, person: User) -> list[int]:
-        response = client.get(f"{PEOPLE}{person.id}/managers", headers=bearer(make_token(viewer)))
+        response = client.get(f"{PEOPLE}{person.id}/managers",
+                              headers=authorization(make_token(viewer)))
         assert response.status_code == 200
         return [item["id"] for item in response.get_json()["items"]]
 
@@ -319,7 +312,7 @@ def test_managers_chain_stops_at_the_token_owner(client, org):
 
 def test_managers_of_someone_out_of_sight_is_404(client, org):
     response = client.get(f"{PEOPLE}{org.rep_b1a.id}/managers",
-                          headers=bearer(make_token(org.manager_a1)))
+                          headers=authorization(make_token(org.manager_a1)))
 
     assert response.status_code == 404
 
@@ -333,7 +326,7 @@ def test_admin_creates_a_person(client, org):
         "email": "New.Rep@Example.test", "name": "Nora New", "job_title": "Account Executive",
         "level": "rep", "manager_id": org.manager_a1.id, "roles": ["facilitator"],
         "time_zone": "Europe/Paris",
-    }, headers=bearer(secret))
+    }, headers=authorization(secret))
 
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -352,7 +345,7 @@ def test_unknown_field_is_refused_with_the_field_error_shape(client, org):
     secret = make_token(org.admin, "people:write")
 
     response = client.post(PEOPLE, json={"email": "x@example.test", "name": "X", "bogus": 1},
-                           headers=bearer(secret))
+                           headers=authorization(secret))
 
     assert response.status_code == 422
     assert response.get_json() == {"errors": {"bogus": ["Unknown field."]}}
@@ -363,7 +356,7 @@ def test_invalid_values_are_reported_per_field(client, org):
     secret = make_token(org.admin, "people:write")
 
     response = client.post(PEOPLE, json={"email": "not-an-email", "level": "intern",
-                                         "roles": ["superuser"]}, headers=bearer(secret))
+                                         "roles": ["superuser"]}, headers=authorization(secret))
 
     assert response.status_code == 422
     errors = response.get_json()["errors"]
@@ -382,9 +375,9 @@ def test_read_only_fields_cannot_be_written(client, org, field, value):
     secret = make_token(org.admin, "people:write")
 
     created = client.post(PEOPLE, json={"email": "ro@example.test", "name": "Read Only",
-                                        field: value}, headers=bearer(secret))
+                                        field: value}, headers=authorization(secret))
     patched = client.patch(f"{PEOPLE}{org.rep_a1a.id}", json={field: value},
-                           headers=bearer(secret))
+                           headers=authorization(secret))
 
     assert created.status_code == 422 and list(created.get_json()["errors"]) == [field]
     assert patched.status_code == 422 and list(patched.get_json()["errors"]) == [field]
@@ -394,7 +387,7 @@ def test_read_only_fields_cannot_be_written(client, org, field, value):
 
 def test_duplicate_email_is_a_field_error(client, org):
     response = client.post(PEOPLE, json={"email": org.rep_a1a.email.upper(), "name": "Twin"},
-                           headers=bearer(make_token(org.admin, "people:write")))
+                           headers=authorization(make_token(org.admin, "people:write")))
 
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["email"]
@@ -404,11 +397,11 @@ def test_non_admin_with_write_scope_cannot_create_or_edit(client, org):
     secret = make_token(org.manager_a1, "people:write")
 
     created = client.post(PEOPLE, json={"email": "sneaky@example.test", "name": "Sneaky"},
-                          headers=bearer(secret))
+                          headers=authorization(secret))
     edited = client.patch(f"{PEOPLE}{org.rep_a1a.id}", json={"job_title": "Boss"},
-                          headers=bearer(secret))
+                          headers=authorization(secret))
     hidden = client.patch(f"{PEOPLE}{org.rep_b1a.id}", json={"job_title": "Boss"},
-                          headers=bearer(secret))
+                          headers=authorization(secret))
 
     assert created.status_code == 403
     assert edited.status_code == 403
@@ -427,7 +420,7 @@ def test_patch_changes_only_the_fields_sent(client, org):
               "manager_id": rep.manager_id, "time_zone": rep.time_zone}
 
     response = client.patch(f"{PEOPLE}{rep.id}", json={"job_title": "Senior Rep"},
-                            headers=bearer(make_token(org.admin, "people:write")))
+                            headers=authorization(make_token(org.admin, "people:write")))
 
     assert response.status_code == 200
     assert response.get_json()["job_title"] == "Senior Rep"
@@ -439,7 +432,7 @@ def test_patch_changes_only_the_fields_sent(client, org):
 
 def test_patch_moves_a_person_to_another_manager(client, org):
     response = client.patch(f"{PEOPLE}{org.rep_a1a.id}", json={"manager_id": org.manager_b1.id},
-                            headers=bearer(make_token(org.admin, "people:write")))
+                            headers=authorization(make_token(org.admin, "people:write")))
 
     assert response.status_code == 200
     assert response.get_json()["manager_id"] == org.manager_b1.id
@@ -453,7 +446,7 @@ def test_patch_refuses_a_cycle(client, org):
     db.session.commit()
 
     response = client.patch(f"{PEOPLE}{org.exec.id}", json={"manager_id": vp.id},
-                            headers=bearer(make_token(org.admin, "people:write")))
+                            headers=authorization(make_token(org.admin, "people:write")))
 
     assert response.status_code == 422
     errors = response.get_json()["errors"]
@@ -464,7 +457,7 @@ def test_patch_refuses_a_cycle(client, org):
 
 def test_patch_refuses_a_manager_who_does_not_outrank(client, org):
     response = client.patch(f"{PEOPLE}{org.manager_a2.id}", json={"manager_id": org.manager_a1.id},
-                            headers=bearer(make_token(org.admin, "people:write")))
+                            headers=authorization(make_token(org.admin, "people:write")))
 
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["manager_id"]
@@ -474,7 +467,7 @@ def test_patch_refuses_a_manager_who_does_not_outrank(client, org):
 
 def test_patch_refuses_a_level_below_a_report(client, org):
     response = client.patch(f"{PEOPLE}{org.manager_a1.id}", json={"level": "rep"},
-                            headers=bearer(make_token(org.admin, "people:write")))
+                            headers=authorization(make_token(org.admin, "people:write")))
 
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["level"]
@@ -483,7 +476,7 @@ def test_patch_refuses_a_level_below_a_report(client, org):
 
 
 def test_unknown_api_route_answers_json_404(client, org):
-    response = client.get("/api/v1/nowhere", headers=bearer(make_token(org.admin)))
+    response = client.get("/api/v1/nowhere", headers=authorization(make_token(org.admin)))
 
     assert response.status_code == 404
     assert response.is_json and list(response.get_json()["errors"]) == ["request"]

@@ -27,6 +27,7 @@ from lms.notify.models import Notification
 from lms.notify.services import notify
 from lms.people.models import User
 from tests import factories
+from tests.api_support import token_headers
 from tests.authz_matrix import (
     LOGIN,
     Case,
@@ -37,6 +38,7 @@ from tests.authz_matrix import (
     on_person,
     owned,
     plain,
+    sign_in,
 )
 from tests.factories import PASSWORD
 
@@ -85,11 +87,6 @@ GLOBAL_RULES = {
     "system.health": (N, N, N, N, Y, N, N),
     "account.use":   (Y, Y, Y, Y, Y, N, N),
 }
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _person_case(org, column: str):
@@ -377,11 +374,6 @@ def _url(app, endpoint: str, method: str, values: dict) -> str:
     return app.url_map.bind("cadence.test").build(endpoint, values, method=method)
 
 
-def _sign_in(client, person: User) -> None:
-    response = client.post("/login", data={"email": person.email, "password": PASSWORD})
-    assert response.status_code == 302, f"could not sign in {person.email}"
-
-
 def _outcome(response) -> int | str:
     if response.status_code == 302:
         location = urlsplit(response.location)
@@ -396,26 +388,36 @@ def _actor(org, relationship: str) -> User | None:
     return org.admin if relationship == "admin" else org.leader_a
 
 
-def _call(app, org, key: tuple[str, str], relationship: str) -> int | str:
+@pytest.fixture
+def tokens():
+    """``tokens(person)``: headers of a token with every scope, one per actor and test."""
+    minted: dict[int, dict] = {}
+
+    def of(person: User) -> dict:
+        if person.id not in minted:
+            minted[person.id] = token_headers(person, sorted(SCOPES))
+        return minted[person.id]
+    return of
+
+
+def _call(app, org, tokens, key: tuple[str, str], relationship: str) -> int | str:
     endpoint, method = key
     targets = PLAIN_TARGET if "member" in MATRIX[key].expect else TARGET
     case = Case(org, _actor(org, relationship), getattr(org, targets[relationship]))
     values, kwargs = MATRIX[key].build(case)
+    db.session.commit()  # what the case needs is stored: a view that rolls back keeps it
     url = _url(app, endpoint, method, values)
     client, headers = app.test_client(), {}
     if case.actor is not None and url.startswith("/api/"):
-        _token, secret = create_api_token(case.actor, password=PASSWORD, name="matrix",
-                                          scopes=sorted(SCOPES), days=1)
-        db.session.commit()
-        headers["Authorization"] = f"Bearer {secret}"
+        headers = tokens(case.actor)
     elif case.actor is not None:
-        _sign_in(client, case.actor)
+        sign_in(client, case.actor)
     return _outcome(client.open(url, method=method, headers=headers, **kwargs))
 
 
 @pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda key: f"{key[1]} {key[0]}")
-def test_route_answers_each_relationship(app, org, key):
-    actual = {relationship: _call(app, org, key, relationship)
+def test_route_answers_each_relationship(app, org, tokens, key):
+    actual = {relationship: _call(app, org, tokens, key, relationship)
               for relationship in MATRIX[key].expect}
     assert actual == MATRIX[key].expect
 
@@ -467,8 +469,8 @@ def test_html_post_with_csrf_token_is_accepted(app, org, csrf_enabled):
 
 
 @pytest.mark.parametrize("key", API_WRITES, ids=lambda key: key[0])
-def test_api_writes_need_no_csrf_token(app, org, csrf_enabled, key):
-    assert _call(app, org, key, "admin") == MATRIX[key].expect["admin"]
+def test_api_writes_need_no_csrf_token(app, org, tokens, csrf_enabled, key):
+    assert _call(app, org, tokens, key, "admin") == MATRIX[key].expect["admin"]
 
 
 # --- the forbidden button is hidden too --------------------------------------------------------

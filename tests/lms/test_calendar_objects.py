@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import icalendar
-import pytest
 
 from courses.calendar import due_uid
 from courses.live import services as live
@@ -27,11 +26,6 @@ from tests.ical_support import parse
 from tests.reinforcement import factories_checkins as make
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _session(org, **fields):

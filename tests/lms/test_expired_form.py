@@ -6,15 +6,11 @@ from __future__ import annotations
 import pytest
 
 from lms.extensions import db
-from tests import factories
 from tests.reinforcement import factories_checkins as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 TYPED = "Asked about the Q3 pipeline.\nAgreed: two discovery calls a day <b>not bold</b>"
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def _post_notes(client, check_in, **headers):

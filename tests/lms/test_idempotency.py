@@ -17,18 +17,12 @@ from lms.idempotency import services
 from lms.idempotency.models import IdempotencyKey
 from lms.notify.jobs import PERIODIC
 from reinforcement.checkins.models import CheckIn
-from tests import factories
 from tests.api_support import serve_api, token_headers
 from tests.live import suite_database
 
 CHECK_INS = "/api/v1/check-ins/"
 FUTURE = "2099-03-04T09:00:00+01:00"
 WRITE = "reinforcement:write"
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 @pytest.fixture

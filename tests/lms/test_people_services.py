@@ -24,11 +24,6 @@ from tests import factories
 from tests.factories import PASSWORD
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def data_of(person: User, **changes) -> PersonData:
     """What the edit form would send for ``person``, with ``changes``."""
     current = PersonData(email=person.email, name=person.name, job_title=person.job_title,

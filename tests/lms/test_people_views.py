@@ -12,11 +12,6 @@ from tests import factories
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def admin_client(client, login, org):
     login(org.admin)
     return client

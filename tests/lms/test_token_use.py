@@ -12,13 +12,7 @@ from sqlalchemy.orm import Session
 from lms.auth.models import ApiToken
 from lms.db import utcnow
 from lms.extensions import db
-from tests import factories
 from tests.lms.test_api import PEOPLE, bearer, make_token
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 @pytest.fixture

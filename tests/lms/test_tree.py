@@ -9,11 +9,6 @@ from lms.people.models import Level, User
 from tests import factories
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _names(people) -> set[str]:
     return {person.name for person in people}
 

@@ -15,19 +15,15 @@ from lms.extensions import db
 from reinforcement.checkins.models import CheckInStatus
 from reinforcement.goals.actuals import ImportRejected, enter_actual, import_actuals
 from reinforcement.goals.models import ActualSource, MetricActual
-from tests import factories
 from tests.reinforcement import factories_checkins as checkins
 from tests.reinforcement import factories_goals as make
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 MONDAY = date(2026, 3, 2)
 TODAY = date(2026, 3, 18)
 NOW = datetime(2026, 3, 18, 12, tzinfo=UTC)
 HEADER = "email,metric,period_start,value\n"
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def count(model=MetricActual) -> int:

@@ -12,16 +12,12 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from reinforcement.goals.actuals import ImportRejected, import_actuals
 from reinforcement.goals.models import MetricActual
-from tests import factories
 from tests.api_support import token_headers
 from tests.reinforcement import factories_goals as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 HUGE = "9" * (csv.field_size_limit() + 1)
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def crm_file(org) -> bytes:

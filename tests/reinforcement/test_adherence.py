@@ -68,11 +68,6 @@ def test_parse_period_defaults_to_this_month(kind, start, expected):
 
 # --- figures on hand-built data ------------------------------------------------------------------
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _a1_data(org) -> None:
     """manager_a1's March: every case the definitions draw a line through."""
     a1, rita, ron = org.manager_a1, org.rep_a1a, org.rep_a1b

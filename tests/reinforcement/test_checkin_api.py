@@ -7,28 +7,17 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
-from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import token_maker
 from tests.reinforcement import factories_checkins as make
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 READ, WRITE = "reinforcement:read", "reinforcement:write"
 FUTURE = "2099-03-04T09:00:00+01:00"
-
-
-def bearer(person, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (READ, WRITE)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker(READ, WRITE)
 
 
 def count(model) -> int:

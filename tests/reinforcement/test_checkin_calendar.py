@@ -13,14 +13,10 @@ from lms.extensions import db
 from reinforcement.checkins import services as checkins
 from reinforcement.checkins.calendar import action_item_uid, check_in_uid
 from reinforcement.checkins.models import CheckInStatus
-from tests import factories
 from tests.ical_support import parse
 from tests.reinforcement import factories_checkins as make
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def events(calendar_bytes: bytes) -> list:

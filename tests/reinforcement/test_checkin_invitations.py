@@ -17,15 +17,16 @@ from lms.notify.models import Channel
 from lms.notify.preferences import save_preferences
 from reinforcement.checkins import services as checkins
 from reinforcement.checkins.calendar import check_in_uid, invite
-from tests import factories
 from tests.ical_support import invitation_in, mails_to, parse
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 @pytest.fixture
-def org(session, ctx):
-    made = factories.org()
-    made.rep_a1a.time_zone = "America/New_York"
-    return made
+def org(org):
+    """The shared organisation, with Rita on New York time."""
+    org.rep_a1a.time_zone = "America/New_York"
+    return org
 
 
 def _at(days: float = 3):

@@ -10,13 +10,9 @@ from lms.audit.models import AuditEntry
 from lms.extensions import db
 from reinforcement.checkins.models import CheckInStatus
 from reinforcement.checkins.services import MAX_NOTES
-from tests import factories
 from tests.reinforcement import factories_checkins as make
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def _notes_url(check_in) -> str:

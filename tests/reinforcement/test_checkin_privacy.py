@@ -11,7 +11,6 @@ from flask import url_for
 from sqlalchemy import select
 
 from lms import authz
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notify.services import notify
@@ -19,17 +18,15 @@ from reinforcement.checkins import calendar as check_in_calendar
 from reinforcement.checkins import services as checkins
 from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
 from reinforcement.councils.models import Council, CouncilMeeting
-from tests import factories
+from tests.api_support import token_maker
 from tests.factories import PASSWORD
 from tests.reinforcement import factories_checkins as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 SHARED = "SHARED-NOTE-everyone-in-the-pair"
 MY_ENDPOINT_MODULES = ("reinforcement.checkins.views", "reinforcement.checkins.api")
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker("reinforcement:read", "reinforcement:write")
 
 
 @pytest.fixture
@@ -45,14 +42,6 @@ def scene(org):
     notify(org.rep_a1a, kind="test", subject="Nudge", link=f"/reinforcement/check-ins/{held.id}")
     db.session.commit()
     return {"held": held, "moved": moved, "old": upcoming, "item": item}
-
-
-def _token(person) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="privacy",
-                                      scopes=["reinforcement:read", "reinforcement:write"],
-                                      days=1)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _pages(scene) -> list[str]:
@@ -85,7 +74,7 @@ def test_the_page_list_covers_every_check_in_get_route(app, scene):
 @pytest.mark.parametrize("who", ["rep_a1a", "leader_a", "exec", "admin", "manager_a2"])
 def test_nobody_but_the_coach_ever_receives_the_private_notes(app, org, scene, who):
     person = getattr(org, who)
-    client, headers = app.test_client(), _token(person)
+    client, headers = app.test_client(), bearer(person)
     client.post("/login", data={"email": person.email, "password": PASSWORD})
     seen_ok = 0
     for url in [*_pages(scene), "/admin/audit/"]:
@@ -104,7 +93,7 @@ def test_those_above_and_the_coachee_read_the_shared_notes(app, org, scene, who)
     client.post("/login", data={"email": person.email, "password": PASSWORD})
     html = client.get(f"/reinforcement/check-ins/{scene['held'].id}").get_data(as_text=True)
     assert SHARED in html and "Private notes" not in html
-    answer = client.get(f"/api/v1/check-ins/{scene['held'].id}", headers=_token(person))
+    answer = client.get(f"/api/v1/check-ins/{scene['held'].id}", headers=bearer(person))
     assert answer.get_json()["shared_notes"] == SHARED
     assert "private_notes" not in answer.get_json()
 
@@ -115,12 +104,12 @@ def test_the_coach_reads_and_edits_the_private_notes(app, org, scene):
     html = client.get(f"/reinforcement/check-ins/{scene['held'].id}").get_data(as_text=True)
     assert make.PRIVATE in html and 'name="private_notes"' in html
     answer = client.get(f"/api/v1/check-ins/{scene['moved'].id}",
-                        headers=_token(org.manager_a1)).get_json()
+                        headers=bearer(org.manager_a1)).get_json()
     assert answer["private_notes"] == make.PRIVATE
 
 
 def test_private_notes_stay_out_of_responses_to_the_coachees_own_writes(app, org, scene):
-    headers = _token(org.rep_a1a)
+    headers = bearer(org.rep_a1a)
     client = app.test_client()
     moved = scene["moved"]
     for response in (

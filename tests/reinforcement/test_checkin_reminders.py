@@ -17,14 +17,11 @@ from reinforcement.checkins.models import CheckInStatus
 from tests import factories
 from tests.reinforcement import factories_checkins as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 NOW = datetime(2031, 3, 4, 10, 0, tzinfo=UTC)  # 10:00 UTC: a morning for everyone below
 TODAY = NOW.date()
 AGENDA, ACTION = "checkin_agenda", "action_item_overdue"
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def found(key: str, now: datetime = NOW) -> set[tuple]:

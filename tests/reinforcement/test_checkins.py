@@ -14,13 +14,9 @@ from lms.extensions import db
 from lms.notify.models import Notification
 from reinforcement.checkins import services as checkins
 from reinforcement.checkins.models import AgendaItem, CheckIn, CheckInStatus
-from tests import factories
 from tests.reinforcement import factories_checkins as make
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def count(model) -> int:

@@ -23,11 +23,6 @@ from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import NOW, at
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _data(org, **fields) -> councils.CouncilData:
     values = {"name": "Coaching champions", "purpose": "What works in 1:1s",
               "chair": org.leader_a, "members": [org.leader_b, org.exec], "every_weeks": 4}

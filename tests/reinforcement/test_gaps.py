@@ -25,14 +25,11 @@ from tests import csv_files, factories
 from tests.reinforcement import factories_checkins as checkins
 from tests.reinforcement import factories_goals as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 MONDAY = date(2026, 3, 2)
 TODAY = date(2026, 3, 18)  # a Wednesday in the third week
 NOW = datetime(2026, 3, 18, 10, tzinfo=UTC)
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

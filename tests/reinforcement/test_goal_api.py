@@ -9,28 +9,16 @@ import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
-from lms.auth.services import create_api_token
 from lms.extensions import db
-from lms.people.models import User
 from reinforcement.checkins.models import ActionItem
 from reinforcement.goals.models import GapReview, Goal, MetricActual
-from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import token_maker
 from tests.reinforcement import factories_goals as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 READ, WRITE = "reinforcement:read", "reinforcement:write"
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (READ, WRITE)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker(READ, WRITE)
 
 
 def count(model) -> int:

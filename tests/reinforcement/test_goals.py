@@ -20,13 +20,10 @@ from reinforcement.goals.progress import GoalStatus, goal_chart, measure, progre
 from tests import csv_files, factories
 from tests.reinforcement import factories_goals as make
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 Y, N = True, False
 MONDAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 def count(model) -> int:

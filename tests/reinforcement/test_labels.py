@@ -13,15 +13,11 @@ from reinforcement.checkins.models import CheckIn, CheckInStatus
 from reinforcement.goals.models import Metric
 from reinforcement.goals.services import metric_label
 from reinforcement.plans import services as plans
-from tests import factories
 from tests.reinforcement import factories_checkins as make
 from tests.reinforcement import factories_goals as goals
 from tests.reinforcement.factories_plans import MONDAY, NOW, plan
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def _first_check_in_of(coach) -> CheckIn:

@@ -8,30 +8,19 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lms.auth.services import create_api_token
 from lms.db import utcnow
 from lms.extensions import db
 from reinforcement.leaders import reviews
 from reinforcement.leaders.adherence import Period
 from reinforcement.leaders.models import LeaderReview
-from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import token_maker
 from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import PRIVATE
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 READ, WRITE = "reinforcement:read", "reinforcement:write"
-
-
-def bearer(person, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test",
-                                      scopes=list(scopes or (READ, WRITE)), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker(READ, WRITE)
 
 
 def _month() -> date:

@@ -7,32 +7,21 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lms.auth.services import create_api_token
 from lms.extensions import db
-from lms.people.models import User
 from reinforcement.checkins.models import CheckIn
 from reinforcement.plans import services as plans
 from reinforcement.plans.models import PlanTeam, ReinforcementPlan
 from reinforcement.resources import services as resources
 from reinforcement.resources.models import Resource, ResourceAcknowledgement
 from tests import factories
-from tests.factories import PASSWORD
+from tests.api_support import token_maker
 from tests.reinforcement.factories_plans import plan, program, resource, upload
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 PLANS, RESOURCES = "/api/v1/plans/", "/api/v1/resources/"
 SOON = date.today() + timedelta(days=7)
-
-
-def bearer(person: User, *scopes: str) -> dict:
-    _token, secret = create_api_token(person, password=PASSWORD, name="test", scopes=list(
-        scopes or ("reinforcement:read", "reinforcement:write")), days=30)
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+bearer = token_maker("reinforcement:read", "reinforcement:write")
 
 
 @pytest.fixture

@@ -11,15 +11,11 @@ from lms.extensions import db
 from reinforcement.checkins.models import CheckIn
 from reinforcement.plans import services as plans
 from reinforcement.plans.models import PlanPairing, PlanTeam, ReinforcementPlan
-from tests import factories
 from tests.reinforcement.factories_plans import plan, program
 
+pytestmark = pytest.mark.usefixtures("ctx")
+
 SOON = date.today() + timedelta(days=7)
-
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
 
 
 @pytest.fixture

@@ -23,10 +23,7 @@ from reinforcement.plans.permissions import may_coach_as
 from tests import factories
 from tests.reinforcement.factories_plans import AGENDA, MONDAY, NOW, plan, program, resource
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 @pytest.fixture

@@ -22,10 +22,7 @@ from reinforcement.resources.models import Resource, ResourceAcknowledgement, Re
 from tests import factories
 from tests.reinforcement.factories_plans import resource, upload
 
-
-@pytest.fixture
-def org(session, ctx):
-    return factories.org()
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def count(model, *where) -> int:

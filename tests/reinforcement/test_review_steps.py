@@ -24,11 +24,6 @@ STEP = "Review your managers' coaching in March 2030"
 
 
 @pytest.fixture
-def org(session):
-    return factories.org()
-
-
-@pytest.fixture
 def today(monkeypatch):
     """Pin the Home step's clock to ``when``."""
     def pin(when: datetime) -> None:

@@ -23,11 +23,6 @@ from tests.reinforcement import factories_leaders as make
 from tests.reinforcement.factories_leaders import MARCH, NOW, PRIVATE, at
 
 
-@pytest.fixture
-def org(session):
-    return factories.org()
-
-
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
