@@ -182,7 +182,7 @@ def test_open_attempt_holds_no_answer_key_and_a_failed_attempt_shows_the_score_o
     assert [secret for secret in SECRETS if secret.lower() in page.content().lower()] == []
 
 
-def _wait_until_stored(seed, learner_id: int, timeout: float = 30.0) -> None:
+def _wait_until_stored(seed, learner_id: int, timeout: float = 60.0) -> None:
     """Wait for the job that renders a new certificate after the completing request."""
     def rendered() -> bool:
         return bool(db.session.scalar(select(Certificate.rendered_at).where(

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from lms.auth.models import ApiToken
 from lms.db import utcnow
 from lms.extensions import db
-from tests.lms.test_api import PEOPLE, bearer, make_token
+from tests.api_support import authorization as bearer
+from tests.lms.test_api import PEOPLE, make_token
 
 
 @pytest.fixture
