@@ -6,15 +6,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import pytest
-
 from lms.web import menu
-from tests import factories
-
-
-@pytest.fixture
-def org(session):
-    return factories.org()
 
 
 def _nav(client, url: str) -> str:
