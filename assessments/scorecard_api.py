@@ -37,8 +37,8 @@ from assessments.scorecard_schemas import (
     SurveyDetailSchema,
     SurveyListSchema,
 )
-from lms.api import PageArgsSchema, one_transaction, page_of, token_required
-from lms.authz import can, can_see, load_visible, require, visible
+from lms.api import PageArgsSchema, one_transaction, page_of, referenced, token_required
+from lms.authz import can, load_visible, require, visible
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import User
@@ -178,9 +178,7 @@ def observation_create(payload):
     rubric = db.session.get(Rubric, payload["rubric_id"])
     if rubric is None:
         raise ValidationError("No rubric has that id.", field="rubric_id")
-    subject = db.session.get(User, payload["subject_id"])
-    if subject is None or not can_see(g.api_user, subject):
-        raise ValidationError("No one you can see has that id.", field="subject_id")
+    subject = referenced(User, payload, "subject_id", "No one you can see has that id.")
     data = scorecards.ObservationData(
         subject=subject, kind=payload["kind"], observed_on=payload["observed_on"],
         context=payload["context"], comments=payload["comments"],

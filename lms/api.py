@@ -14,6 +14,7 @@ import marshmallow as ma
 from flask import Flask, abort, g, request
 from flask_smorest import Api, Blueprint
 
+from lms.authz import can_see
 from lms.errors import CadenceError, ValidationError
 from lms.extensions import csrf, db
 from lms.web.converters import ID_MAX, ID_MIN, BoundedIntConverter, openapi_schema
@@ -137,6 +138,15 @@ def list_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
          "meta": ma.fields.Nested(PageMetaSchema)},
         name=name,
     )
+
+
+def referenced(model: type, payload: dict, field: str, refusal: str):
+    """The ``model`` row whose id the body's ``field`` holds, when the API user may see it;
+    otherwise a 422 that points at ``field`` with ``refusal``."""
+    obj = db.session.get(model, payload[field])
+    if obj is None or not can_see(g.api_user, obj):
+        raise ValidationError(refusal, field=field)
+    return obj
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from courses.live.schemas import (
     SessionQuerySchema,
     SessionUpdateSchema,
 )
-from lms.api import one_transaction, page_of, token_required
+from lms.api import one_transaction, page_of, referenced, token_required
 from lms.authz import can, can_see, load_visible, require, visible
 from lms.db import utcnow
 from lms.errors import ValidationError
@@ -179,9 +179,7 @@ def _registration_out(registration: Registration, promoted: Registration | None 
 def register(payload, session_id):
     """Register yourself or someone you may register; a full session waitlists them."""
     session = load_visible(LiveSession, session_id, g.api_user)
-    person = db.session.get(User, payload["user_id"])
-    if person is None or not can_see(g.api_user, person):
-        raise ValidationError("No one you can see has that id.", field="user_id")
+    person = referenced(User, payload, "user_id", "No one you can see has that id.")
     with one_transaction():
         registration = live.register(person, session, by=g.api_user)
     return _registration_out(registration)

@@ -1,6 +1,7 @@
 """Jinja filters shared by every template: the date styles of ``lms.web.dates``, each in the
 signed-in person's time zone, and ``relative`` as a ``<time>`` element that keeps the full date.
-``person_zone`` is the one place that says which zone a person's dates are shown in."""
+``person_zone`` is the one place that says which zone a person's dates are shown in, and
+``local_date`` the day it is for them."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
 def person_zone(person: User | AnonymousUserMixin | None) -> ZoneInfo:
     """The time zone of ``person``'s profile; UTC for a visitor, nobody or an unknown zone."""
     return dates.zone_named(getattr(person, "time_zone", None))
+
+
+def local_date(moment: datetime, person: User | AnonymousUserMixin | None) -> date:
+    """``moment``'s date on ``person``'s calendar."""
+    return moment.astimezone(person_zone(person)).date()
 
 
 def _styled(style):

@@ -24,7 +24,7 @@ from lms.notify.preferences import register_kind
 from lms.notify.services import notify
 from lms.people.models import User
 from lms.web.dates import format_date
-from lms.web.templating import person_zone
+from lms.web.templating import local_date
 from reinforcement.checkins.models import ActionItem, CheckIn
 from reinforcement.checkins.services import GONE, check_in_path
 
@@ -32,11 +32,6 @@ ASSIGNED_KIND = "action.assigned"
 register_kind(ASSIGNED_KIND, "Someone gives you an action item at a check-in")
 
 MAX_TITLE = 300
-
-
-def local_date(moment: datetime, person: User) -> date:
-    """``moment``'s date where ``person`` lives."""
-    return moment.astimezone(person_zone(person)).date()
 
 
 def is_overdue(item: ActionItem, today: date) -> bool:

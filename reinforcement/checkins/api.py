@@ -13,12 +13,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from lms.api import one_transaction, page_of, token_required
-from lms.authz import can, can_see, load_visible, require, visible
+from lms.api import one_transaction, page_of, referenced, token_required
+from lms.authz import can, load_visible, require, visible
 from lms.db import utcnow
 from lms.errors import NotAllowedError, ValidationError
 from lms.extensions import db
 from lms.people.models import User
+from lms.web.templating import local_date
 from reinforcement import READ, WRITE
 from reinforcement.checkins import actions
 from reinforcement.checkins import services as checkins
@@ -65,7 +66,7 @@ def _item_out(item: ActionItem, today) -> dict:
 
 
 def _check_in_out(check_in: CheckIn, viewer: User) -> dict:
-    today = actions.local_date(utcnow(), viewer)
+    today = local_date(utcnow(), viewer)
     out = {**_summary(check_in), "shared_notes": check_in.shared_notes,
            "agenda": check_in.agenda,
            "carried_forward": [_item_out(i, today) for i in actions.carried_forward(check_in)],
@@ -116,9 +117,7 @@ def check_in_create(payload):
         coach = db.session.get(User, payload["coach_id"])
         if coach is None:
             raise ValidationError("No one has that id.", field="coach_id")
-    coachee = db.session.get(User, payload["coachee_id"])
-    if coachee is None or not can_see(g.api_user, coachee):
-        raise ValidationError("No one you can see has that id.", field="coachee_id")
+    coachee = referenced(User, payload, "coachee_id", "No one you can see has that id.")
     with one_transaction():
         check_in = checkins.schedule_check_in(coach, coachee, payload["scheduled_at"],
                                               payload["minutes"], by=g.api_user)
@@ -208,7 +207,7 @@ def notes_put(payload, check_in_id):
 @action_items_blp.response(200, ActionItemListSchema)
 def action_index(args):
     """Action items you own, those of the people you coach, or all you may see."""
-    me, today = g.api_user.id, actions.local_date(utcnow(), g.api_user)
+    me, today = g.api_user.id, local_date(utcnow(), g.api_user)
     stmt = visible(select(ActionItem), g.api_user).order_by(ActionItem.due_on, ActionItem.id)
     if args["whose"] == "mine":
         stmt = stmt.where(ActionItem.owner_id == me)
@@ -232,15 +231,13 @@ def action_index(args):
 @action_items_blp.response(201, ActionItemSchema)
 def action_create(payload):
     """Add an action item at a check-in you take part in, owned by the coach or coachee."""
-    check_in = db.session.get(CheckIn, payload["check_in_id"])
-    if check_in is None or not can_see(g.api_user, check_in):
-        raise ValidationError("No check-in you can see has that id.", field="check_in_id")
+    check_in = referenced(CheckIn, payload, "check_in_id", "No check-in you can see has that id.")
     require(g.api_user, "checkin.participate", check_in)
     owner = db.session.get(User, payload["owner_id"])
     with one_transaction():
         item = actions.create_action_item(check_in, title=payload["title"], owner=owner,
                                           due_on=payload["due_on"], by=g.api_user)
-    return _item_out(item, actions.local_date(utcnow(), g.api_user))
+    return _item_out(item, local_date(utcnow(), g.api_user))
 
 
 @action_items_blp.route("/<int:item_id>", methods=["PATCH"])
@@ -256,4 +253,4 @@ def action_update(payload, item_id):
             actions.complete_action_item(item, by=g.api_user)
         else:
             actions.reopen_action_item(item, by=g.api_user)
-    return _item_out(item, actions.local_date(utcnow(), g.api_user))
+    return _item_out(item, local_date(utcnow(), g.api_user))

@@ -18,8 +18,7 @@ from lms.extensions import db
 from lms.home.nextsteps import NextStep, provider
 from lms.people.models import User
 from lms.web.dates import format_date
-from lms.web.templating import relative_text
-from reinforcement.checkins.actions import local_date
+from lms.web.templating import local_date, relative_text
 from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 
 AHEAD = timedelta(days=7)

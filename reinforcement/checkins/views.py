@@ -21,7 +21,7 @@ from lms.people.models import User
 from lms.web.args import int_arg, page_arg
 from lms.web.forms import PostForm, apply_error
 from lms.web.markdown import render_markdown
-from lms.web.templating import person_zone
+from lms.web.templating import local_date, person_zone
 from reinforcement.checkins import actions, bp
 from reinforcement.checkins import calendar as ics
 from reinforcement.checkins import services as checkins
@@ -82,7 +82,7 @@ def week():
         last_day=view.ends - timedelta(days=1) if view else None,
         upcoming=this_week.upcoming_as_coachee(current_user, now=now),
         my_items=actions.open_items(current_user, limit=20),
-        today=actions.local_date(now, current_user))
+        today=local_date(now, current_user))
 
 
 def _list_filters() -> dict:
@@ -176,7 +176,7 @@ def _render_detail(checkin: CheckIn, notes_form: NotesForm | None = None, status
     """The check-in page; ``notes_form`` brings back notes that could not be saved."""
     is_coach = can(current_user, "checkin.coach", checkin)
     participant = can(current_user, "checkin.participate", checkin)
-    form = ActionItemForm(due_on=actions.local_date(checkin.scheduled_at, current_user)
+    form = ActionItemForm(due_on=local_date(checkin.scheduled_at, current_user)
                           + timedelta(days=7))
     form.owner.choices = [(checkin.coachee_id, checkin.coachee.name),
                           (checkin.coach_id, f"{checkin.coach.name} (coach)")]
@@ -189,7 +189,7 @@ def _render_detail(checkin: CheckIn, notes_form: NotesForm | None = None, status
         "reinforcement/checkins/detail.html", check_in=checkin, is_coach=is_coach,
         participant=participant, items=actions.items_of(checkin),
         carried=actions.carried_forward(checkin),
-        today=actions.local_date(utcnow(), current_user), now=utcnow(),
+        today=local_date(utcnow(), current_user), now=utcnow(),
         # The "held" form shows once the meeting is near; the service takes it at any time.
         held_ready=checkin.scheduled_at <= utcnow() + HELD_FORM_AHEAD,
         shared_html=_notes_html(checkin.shared_notes),

@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 from lms.db import utcnow
 from lms.extensions import db
 from lms.people.models import User
-from lms.web.templating import person_zone
-from reinforcement.checkins.actions import local_date, overdue_items
+from lms.web.templating import local_date, person_zone
+from reinforcement.checkins.actions import overdue_items
 from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 from reinforcement.checkins.services import IN_PROGRESS, PREPARE_AHEAD
 

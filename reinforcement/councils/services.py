@@ -25,7 +25,7 @@ from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import Level, User
-from lms.web.dates import zone_named
+from lms.web.templating import person_zone
 from reinforcement.checkins.models import ActionItem
 from reinforcement.councils.models import Council, CouncilAttendance, CouncilMeeting
 
@@ -103,11 +103,6 @@ def update_council(council: Council, data: CouncilData, *, by: User) -> Council:
 
 # --- meetings ----------------------------------------------------------------------------------
 
-def zone_of(person: User | None) -> ZoneInfo:
-    """The person's time zone (UTC when unknown)."""
-    return zone_named(person.time_zone if person is not None else None)
-
-
 def rhythm(first_at: datetime, every_weeks: int, count: int, zone: ZoneInfo) -> list[datetime]:
     """``count`` moments ``every_weeks`` apart at the same local time in ``zone``, in UTC."""
     local = first_at.astimezone(zone).replace(tzinfo=None)
@@ -129,7 +124,7 @@ def schedule_meetings(council: Council, first_at: datetime, *, count: int = 1,
         raise ValidationError("A meeting lasts 15 to 480 minutes.", field="minutes")
     if len(agenda or "") > NOTES_MAX:
         raise ValidationError("Keep the agenda shorter.", field="agenda")
-    moments = rhythm(first_at, council.every_weeks, count, zone_of(council.chair))
+    moments = rhythm(first_at, council.every_weeks, count, person_zone(council.chair))
     meetings = [CouncilMeeting(council_id=council.id, scheduled_at=moment, minutes=minutes,
                                agenda=(agenda or "").strip()) for moment in moments]
     db.session.add_all(meetings)

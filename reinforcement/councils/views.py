@@ -18,6 +18,7 @@ from lms.errors import CadenceError
 from lms.extensions import db
 from lms.people.models import Level, User
 from lms.web.forms import PostForm, apply_error
+from lms.web.templating import person_zone
 from reinforcement.checkins.models import ActionItem
 from reinforcement.councils import bp
 from reinforcement.councils import services as service
@@ -133,7 +134,7 @@ def council_detail(council: Council):
 def council_schedule(council: Council):
     form = ScheduleForm()
     if form.validate_on_submit():
-        first_at = form.first_at.data.replace(tzinfo=service.zone_of(current_user))
+        first_at = form.first_at.data.replace(tzinfo=person_zone(current_user))
         try:
             meetings = service.schedule_meetings(
                 council, first_at, count=form.count.data, minutes=form.minutes.data,

@@ -13,12 +13,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lms.api import ErrorSchema, one_transaction, page_of, token_required
+from lms.api import ErrorSchema, one_transaction, page_of, referenced, token_required
 from lms.authz import can_see, load_visible, require, visible
 from lms.db import utcnow
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import User
+from lms.web.templating import local_date
 from reinforcement import READ, WRITE
 from reinforcement.checkins.models import CheckIn
 from reinforcement.goals import actuals, gaps
@@ -58,7 +59,7 @@ BLUEPRINTS = (metrics_blp, goals_blp, actuals_blp, gap_reviews_blp)
 
 
 def _today():
-    return goals.local_day(utcnow(), g.api_user)
+    return local_date(utcnow(), g.api_user)
 
 
 def _metric(payload: dict) -> Metric:
@@ -325,9 +326,7 @@ def review_index(args):
 @gap_reviews_blp.response(201, GapReviewSchema)
 def review_create(payload):
     """Record why a goal is behind and a corrective action (an action item of the pair)."""
-    goal = db.session.get(Goal, payload["goal_id"])
-    if goal is None or not can_see(g.api_user, goal):
-        raise ValidationError("No goal you can see has that id.", field="goal_id")
+    goal = referenced(Goal, payload, "goal_id", "No goal you can see has that id.")
     require(g.api_user, "gap.review", goal)
     owner = db.session.get(User, payload["action_owner_id"])
     action = gaps.Action(payload["action_title"], owner, payload["action_due_on"])

@@ -31,12 +31,12 @@ from lms.extensions import db
 from lms.notify.services import notify
 from lms.people.models import Level, User
 from lms.web.dates import format_date
+from lms.web.templating import local_date
 from reinforcement.checkins.actions import ASSIGNED_KIND
 from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
 from reinforcement.goals.models import GapReview, Goal, Metric, RootCause
 from reinforcement.goals.permissions import is_coach_of
 from reinforcement.goals.progress import progress
-from reinforcement.goals.services import local_day
 
 ROOT_CAUSES = {
     RootCause.ENVIRONMENT: ("Environment", "Something around them holds the work back: "
@@ -103,7 +103,7 @@ def create_gap_review(goal: Goal, *, root_cause: str, notes: str, action: Action
                       today: date | None = None) -> GapReview:
     """Record why ``goal`` is behind and a corrective action (an action item of the pair)."""
     now = now or utcnow()
-    today = today or local_day(now, by)
+    today = today or local_date(now, by)
     person = _require_coach(goal, by)
     if root_cause not in {cause.value for cause in RootCause}:
         raise ValidationError("Choose the root cause: environment, commitment, capacity, "
@@ -112,7 +112,7 @@ def create_gap_review(goal: Goal, *, root_cause: str, notes: str, action: Action
     earliest = today
     if check_in is not None:
         _check_check_in(check_in, person, by)
-        earliest = local_day(check_in.scheduled_at, by)
+        earliest = local_date(check_in.scheduled_at, by)
     where = progress(goal, today)
     if not where.is_behind:
         raise ValidationError(f"This goal is not behind target ({where.status.label.lower()}): "
@@ -148,7 +148,7 @@ def evaluate_gap_review(review: GapReview, *, note: str, by: User,
                         today: date | None = None) -> GapReview:
     """Work the gap out again from the actuals recorded since; improved when it shrank."""
     now = now or utcnow()
-    today = today or local_day(now, by)
+    today = today or local_date(now, by)
     goal = review.goal
     person = _require_coach(goal, by)
     if review.evaluated_at is not None:
@@ -159,7 +159,7 @@ def evaluate_gap_review(review: GapReview, *, note: str, by: User,
         if check_in.id == review.check_in_id:
             raise ValidationError("Evaluate at a later check-in than the one the review was "
                                   "made at.", field="check_in")
-    if today <= local_day(review.created_at, by):
+    if today <= local_date(review.created_at, by):
         raise ValidationError("Evaluate on a later day, once new actuals are in: the review "
                               "was recorded today.", field="review")
     where = progress(goal, today)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
@@ -66,15 +65,6 @@ def weeks_of(starts_on: date, ends_on: date) -> list[date]:
     if first < starts_on:
         first += timedelta(days=7)
     return [first + timedelta(days=7 * n) for n in range(max(0, (ends_on - first).days // 7 + 1))]
-
-
-def local_day(moment: datetime, person: User) -> date:
-    """``moment``'s date where ``person`` lives."""
-    try:
-        zone = ZoneInfo(person.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
 
 
 def parse_number(text: str) -> float | None:

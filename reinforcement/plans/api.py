@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from courses.live.models import Program
-from lms.api import field_names, one_transaction, page_of, token_required
-from lms.authz import can_see, load_visible, require, visible
+from lms.api import field_names, one_transaction, page_of, referenced, token_required
+from lms.authz import load_visible, require, visible
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import User
@@ -130,9 +130,7 @@ def plan_detail(plan_id):
 def plan_create(payload):
     """Add a draft plan to a program (admins)."""
     require(g.api_user, "plan.manage")
-    program = db.session.get(Program, payload["program_id"])
-    if program is None or not can_see(g.api_user, program):
-        raise ValidationError("No program has that id.", field="program_id")
+    program = referenced(Program, payload, "program_id", "No program has that id.")
     with one_transaction(), field_names(API_FIELDS):
         plan = plans.create_plan(program, _plan_data(payload), by=g.api_user)
     return _plan_detail(plan)

@@ -38,11 +38,6 @@ def parse_local_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def zone_of(name: str | None) -> ZoneInfo:
-    """The IANA time zone ``name``, or UTC when it is unknown or empty."""
-    return zone_named(name)
-
-
 def at_local(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of ``clock`` on ``day`` in ``zone`` (see the module note on gaps)."""
     # fold=0: a repeated time is its first occurrence; a skipped one takes the offset from
@@ -74,7 +69,7 @@ def check_in_times(starts_on: date, weeks: int, cadence: str, clock: time,
     """
     if weeks < 1:
         raise ValueError("a plan lasts at least one week")
-    zone = zone if isinstance(zone, ZoneInfo) else zone_of(zone)
+    zone = zone if isinstance(zone, ZoneInfo) else zone_named(zone)
     return [at_local(day, clock, zone)
             for day in dates_from(starts_on, ends_before(starts_on, weeks), cadence)]
 
@@ -83,7 +78,7 @@ def future_slots(next_at: datetime, until: date, cadence: str, clock: time,
                  zone: ZoneInfo | str) -> list[datetime]:
     """The slots of a new cadence: from the local date of the next check-in ``next_at``
     (which stays that day), every ``cadence`` at ``clock`` until the plan's end ``until``."""
-    zone = zone if isinstance(zone, ZoneInfo) else zone_of(zone)
+    zone = zone if isinstance(zone, ZoneInfo) else zone_named(zone)
     first = next_at.astimezone(zone).date()
     return [at_local(day, clock, zone) for day in dates_from(first, until, cadence)]
 

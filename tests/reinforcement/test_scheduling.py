@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from lms.web.dates import zone_named
 from reinforcement.plans import scheduling
 from reinforcement.plans.scheduling import Existing, reconcile
 
@@ -73,8 +74,8 @@ def test_a_repeated_time_is_its_first_occurrence():
 
 
 def test_a_zone_name_nobody_knows_falls_back_to_utc():
-    assert scheduling.zone_of("Mars/Olympus_Mons") == ZoneInfo("UTC")
-    assert scheduling.zone_of("") == ZoneInfo("UTC")
+    assert zone_named("Mars/Olympus_Mons") == ZoneInfo("UTC")
+    assert zone_named("") == ZoneInfo("UTC")
     assert scheduling.check_in_times(date(2030, 1, 7), 1, "weekly", NINE,
                                      "Nowhere/City") == [utc(2030, 1, 7, 9)]
 

@@ -14,6 +14,7 @@ from lms.errors import ValidationError
 from lms.extensions import db
 from lms.notify.services import notify_many
 from lms.people.models import User
+from lms.web.templating import person_zone
 from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 from reinforcement.plans import scheduling
 from reinforcement.plans.models import Cadence, PlanStatus, PlanTeam, ReinforcementPlan
@@ -71,7 +72,7 @@ class _Work:
 
 def _reconcile_team(plan: ReinforcementPlan, team: PlanTeam, rows: list, cadence: Cadence,
                     now: datetime, work: _Work) -> None:
-    zone = scheduling.zone_of(team.coach.time_zone)
+    zone = person_zone(team.coach)
     until = scheduling.ends_before(team.starts_on, plan.weeks)
     slots = [at for at in scheduling.future_slots(
         _anchor(rows), until, cadence, scheduling.parse_local_time(team.local_time), zone)

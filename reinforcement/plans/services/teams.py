@@ -22,6 +22,7 @@ from lms.notify.services import notify, notify_many
 from lms.people import tree
 from lms.people.models import User
 from lms.web.dates import format_date, format_time, local
+from lms.web.templating import person_zone
 from reinforcement.checkins.models import AgendaItem, CheckIn, CheckInStatus
 from reinforcement.plans import scheduling
 from reinforcement.plans.models import Cadence, PlanPairing, PlanStatus, PlanTeam, ReinforcementPlan
@@ -101,7 +102,7 @@ def start_plan(plan: ReinforcementPlan, coach: User, *, starts_on: date, local_t
     if plan.status != PlanStatus.ACTIVE:
         raise ValidationError("Activate the plan before starting it for a team.")
     clock = _clock(local_time)
-    zone = scheduling.zone_of(coach.time_zone)
+    zone = person_zone(coach)
     if starts_on < now.astimezone(zone).date():
         raise ValidationError("The start date has passed; choose today or a later date.",
                               field="starts_on")
