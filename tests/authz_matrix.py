@@ -1,7 +1,8 @@
 """The authorization matrix's building blocks, shared by every package's route entries.
 
 ``tests/lms/test_authz.py`` checks that every registered route has an entry. Each package
-lists its routes in a ``tests/<package>/matrix_*.py`` module exposing ``ROUTES``, a dict
+lists its routes in ``tests/<package>/matrix_*.py`` modules (a package laid out by feature: in
+``tests/<package>/<feature>/matrix.py``), each exposing ``ROUTES``, a dict
 ``{(endpoint, method): Route}``; the test merges them all.
 """
 
@@ -86,14 +87,17 @@ def sign_in(client: FlaskClient, person: User) -> None:
 
 
 def collect_routes() -> dict:
-    """Merge the ``ROUTES`` of every ``tests/*/matrix_*.py`` module."""
+    """Merge the ``ROUTES`` of every matrix module: ``tests/<package>/matrix_*.py``, or
+    ``tests/<package>/<feature>/matrix.py`` in a package laid out by feature."""
     import importlib
     from pathlib import Path
 
+    here = Path(__file__).parent
     routes: dict = {}
-    for path in sorted(Path(__file__).parent.glob("*/matrix_*.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
+    for path in sorted([*here.glob("*/matrix_*.py"), *here.glob("*/*/matrix.py")]):
+        dotted = ".".join(path.relative_to(here).with_suffix("").parts)
+        module = importlib.import_module(f"tests.{dotted}")
         clash = set(routes) & set(module.ROUTES)
-        assert not clash, f"{path.name} repeats matrix entries: {sorted(clash)}"
+        assert not clash, f"{path} repeats matrix entries: {sorted(clash)}"
         routes.update(module.ROUTES)
     return routes

@@ -16,8 +16,8 @@ from tests import factories
 from tests.assessments import factories_quiz as quiz_make
 from tests.assessments import factories_scorecards as scorecard_make
 from tests.courses import factories_live as live_make
-from tests.reinforcement import factories_leaders as leader_make
-from tests.reinforcement import factories_plans as plan_make
+from tests.reinforcement.leaders import factories as leader_make
+from tests.reinforcement.plans import factories as plan_make
 
 
 class _Checkboxes(HTMLParser):

@@ -12,7 +12,7 @@ from playwright.sync_api import Dialog, Locator, Page, expect
 
 from lms.extensions import db
 from lms.people.models import User
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from lms.people.models import User
 from lms.web import dates
 from reinforcement.checkins.models import CheckIn
 from reinforcement.plans import services as plans
-from tests.reinforcement.factories_plans import plan, program
+from tests.reinforcement.plans.factories import plan, program
 
 pytestmark = pytest.mark.browser
 

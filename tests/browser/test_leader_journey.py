@@ -23,7 +23,7 @@ from lms.people.models import Level, User
 from reinforcement.leaders import reviews
 from tests import factories
 from tests.browser.conftest import Account
-from tests.reinforcement import factories_leaders
+from tests.reinforcement.leaders import factories as factories_leaders
 
 pytestmark = pytest.mark.browser
 

@@ -23,7 +23,7 @@ from lms.extensions import db
 from reinforcement.checkins.calendar import check_in_uid
 from tests import factories
 from tests.ical_support import parse
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 ROOT = Path(__file__).resolve().parents[2]
 

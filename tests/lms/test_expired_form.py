@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lms.extensions import db
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

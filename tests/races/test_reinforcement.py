@@ -19,7 +19,9 @@ from reinforcement.plans.services.teams import SCHEDULED_KIND
 from reinforcement.resources.models import ResourceAcknowledgement
 from tests import factories
 from tests.races.conftest import post_all
-from tests.reinforcement import factories_goals, factories_leaders, factories_plans
+from tests.reinforcement.goals import factories as factories_goals
+from tests.reinforcement.leaders import factories as factories_leaders
+from tests.reinforcement.plans import factories as factories_plans
 
 LAST_MONTH = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
 

@@ -13,9 +13,9 @@ from reinforcement.checkins.models import CheckIn, CheckInStatus
 from reinforcement.goals.models import Metric
 from reinforcement.goals.services import metric_label
 from reinforcement.plans import services as plans
-from tests.reinforcement import factories_checkins as make
-from tests.reinforcement import factories_goals as goals
-from tests.reinforcement.factories_plans import MONDAY, NOW, plan
+from tests.reinforcement.checkins import factories as make
+from tests.reinforcement.goals import factories as goals
+from tests.reinforcement.plans.factories import MONDAY, NOW, plan
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

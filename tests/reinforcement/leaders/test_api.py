@@ -14,8 +14,8 @@ from reinforcement.leaders import reviews
 from reinforcement.leaders.adherence import Period
 from reinforcement.leaders.models import LeaderReview
 from tests.api_support import token_maker
-from tests.reinforcement import factories_leaders as make
-from tests.reinforcement.factories_leaders import PRIVATE
+from tests.reinforcement.leaders import factories as make
+from tests.reinforcement.leaders.factories import PRIVATE
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -13,7 +13,7 @@ from lms.extensions import db
 from reinforcement.checkins.models import ActionItem
 from reinforcement.goals.models import GapReview, Goal, MetricActual
 from tests.api_support import token_maker
-from tests.reinforcement import factories_goals as make
+from tests.reinforcement.goals import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -11,7 +11,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from reinforcement.checkins.models import ActionItem, AgendaItem, CheckIn, CheckInStatus
 from tests.api_support import token_maker
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

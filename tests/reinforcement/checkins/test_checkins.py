@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.notify.models import Notification
 from reinforcement.checkins import services as checkins
 from reinforcement.checkins.models import AgendaItem, CheckIn, CheckInStatus
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

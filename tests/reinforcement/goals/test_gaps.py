@@ -22,8 +22,8 @@ from reinforcement.goals.gaps import (
 )
 from reinforcement.goals.models import GapReview, RootCause
 from tests import csv_files, factories
-from tests.reinforcement import factories_checkins as checkins
-from tests.reinforcement import factories_goals as make
+from tests.reinforcement.checkins import factories as checkins
+from tests.reinforcement.goals import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -23,8 +23,8 @@ from reinforcement.leaders.adherence import (
 )
 from reinforcement.leaders.adherence.report import HEADERS, csv_rows, trend_charts
 from tests import csv_files, factories
-from tests.reinforcement import factories_leaders as make
-from tests.reinforcement.factories_leaders import MARCH, NOW, at
+from tests.reinforcement.leaders import factories as make
+from tests.reinforcement.leaders.factories import MARCH, NOW, at
 
 PERIOD = Period("month", MARCH)
 

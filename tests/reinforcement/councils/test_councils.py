@@ -19,8 +19,8 @@ from reinforcement.checkins.models import ActionItem
 from reinforcement.councils import services as councils
 from reinforcement.councils.models import Council, CouncilAttendance, CouncilMeeting
 from tests import factories
-from tests.reinforcement import factories_leaders as make
-from tests.reinforcement.factories_leaders import NOW, at
+from tests.reinforcement.leaders import factories as make
+from tests.reinforcement.leaders.factories import NOW, at
 
 
 def _data(org, **fields) -> councils.CouncilData:

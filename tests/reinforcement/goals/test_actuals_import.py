@@ -15,8 +15,8 @@ from lms.extensions import db
 from reinforcement.checkins.models import CheckInStatus
 from reinforcement.goals.actuals import ImportRejected, enter_actual, import_actuals
 from reinforcement.goals.models import ActualSource, MetricActual
-from tests.reinforcement import factories_checkins as checkins
-from tests.reinforcement import factories_goals as make
+from tests.reinforcement.checkins import factories as checkins
+from tests.reinforcement.goals import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

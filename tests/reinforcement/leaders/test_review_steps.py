@@ -15,8 +15,8 @@ from reinforcement.leaders import nextsteps, reviews
 from reinforcement.leaders.adherence import Period
 from reinforcement.leaders.models import ReviewDecision
 from tests import factories
-from tests.reinforcement import factories_leaders as make
-from tests.reinforcement.factories_leaders import MARCH
+from tests.reinforcement.leaders import factories as make
+from tests.reinforcement.leaders.factories import MARCH
 
 APRIL_5 = datetime(2030, 4, 5, 9, 0, tzinfo=UTC)
 APRIL_12 = datetime(2030, 4, 12, 9, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from reinforcement.leaders.models import LeaderReview
 from tests.authz_matrix import LOGIN, Case, Route, form, json_body, on_person, plain
-from tests.reinforcement import factories_leaders as make
+from tests.reinforcement.leaders import factories as make
 
 SIGNED_OUT = {"signed out": LOGIN}
 API_SIGNED_OUT = {"signed out": 401}

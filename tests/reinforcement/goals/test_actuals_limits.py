@@ -13,7 +13,7 @@ from lms.extensions import db
 from reinforcement.goals.actuals import ImportRejected, import_actuals
 from reinforcement.goals.models import MetricActual
 from tests.api_support import token_headers
-from tests.reinforcement import factories_goals as make
+from tests.reinforcement.goals import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -15,7 +15,7 @@ from reinforcement.resources import services as resources
 from reinforcement.resources.models import Resource, ResourceAcknowledgement
 from tests import factories
 from tests.api_support import token_maker
-from tests.reinforcement.factories_plans import plan, program, resource, upload
+from tests.reinforcement.plans.factories import plan, program, resource, upload
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -18,7 +18,7 @@ from reinforcement.goals import services as goals
 from reinforcement.goals.models import Goal, Metric
 from reinforcement.goals.progress import GoalStatus, goal_chart, measure, progress, team_table
 from tests import csv_files, factories
-from tests.reinforcement import factories_goals as make
+from tests.reinforcement.goals import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

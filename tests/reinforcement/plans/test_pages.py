@@ -11,7 +11,7 @@ from lms.extensions import db
 from reinforcement.checkins.models import CheckIn
 from reinforcement.plans import services as plans
 from reinforcement.plans.models import PlanPairing, PlanTeam, ReinforcementPlan
-from tests.reinforcement.factories_plans import plan, program
+from tests.reinforcement.plans.factories import plan, program
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -14,7 +14,7 @@ from reinforcement.checkins import services as checkins
 from reinforcement.checkins.calendar import action_item_uid, check_in_uid
 from reinforcement.checkins.models import CheckInStatus
 from tests.ical_support import parse
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

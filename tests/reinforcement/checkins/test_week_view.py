@@ -12,7 +12,7 @@ from lms.people.models import Level
 from reinforcement.checkins import week
 from reinforcement.checkins.models import CheckInStatus
 from tests import factories
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 # A Wednesday morning; the week runs from Monday 3 March to Monday 10 March 2031.
 NOW = datetime(2031, 3, 5, 10, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from reinforcement.plans import services as plans
 from reinforcement.plans.models import PlanPairing, PlanTeam, ReinforcementPlan
 from reinforcement.plans.permissions import may_coach_as
 from tests import factories
-from tests.reinforcement.factories_plans import AGENDA, MONDAY, NOW, plan, program, resource
+from tests.reinforcement.plans.factories import AGENDA, MONDAY, NOW, plan, program, resource
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

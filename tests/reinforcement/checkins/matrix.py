@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from lms.db import utcnow
 from reinforcement.checkins.models import CheckIn
 from tests.authz_matrix import LOGIN, Case, Route, form, json_body, plain
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 LATER = (utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT09:00")
 API_LATER = (utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT09:00:00+00:00")

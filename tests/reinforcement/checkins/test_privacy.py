@@ -20,7 +20,7 @@ from reinforcement.checkins.models import ActionItem, CheckIn, CheckInStatus
 from reinforcement.councils.models import Council, CouncilMeeting
 from tests.api_support import token_maker
 from tests.factories import PASSWORD
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

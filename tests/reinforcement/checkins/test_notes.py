@@ -10,7 +10,7 @@ from lms.audit.models import AuditEntry
 from lms.extensions import db
 from reinforcement.checkins.models import CheckInStatus
 from reinforcement.checkins.services import MAX_NOTES
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -19,8 +19,8 @@ from reinforcement.leaders import reviews
 from reinforcement.leaders.adherence import Period
 from reinforcement.leaders.models import LeaderReview, ReviewDecision
 from tests import factories
-from tests.reinforcement import factories_leaders as make
-from tests.reinforcement.factories_leaders import MARCH, NOW, PRIVATE, at
+from tests.reinforcement.leaders import factories as make
+from tests.reinforcement.leaders.factories import MARCH, NOW, PRIVATE, at
 
 
 def _count(model) -> int:

@@ -15,7 +15,7 @@ from lms.reminders.rules import RULES, thresholds
 from lms.reminders.sweep import candidates, sweep
 from reinforcement.checkins.models import CheckInStatus
 from tests import factories
-from tests.reinforcement import factories_checkins as make
+from tests.reinforcement.checkins import factories as make
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

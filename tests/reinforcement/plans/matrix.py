@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from reinforcement.plans import services as plans
 from reinforcement.resources import services as resources
 from tests.authz_matrix import LOGIN, Case, Route, form, json_body, plain
-from tests.reinforcement.factories_plans import plan, program, resource, upload
+from tests.reinforcement.plans.factories import plan, program, resource, upload
 
 SOON = (date.today() + timedelta(days=7)).isoformat()
 

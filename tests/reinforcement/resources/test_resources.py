@@ -20,7 +20,7 @@ from lms.web.files import StoredFile
 from reinforcement.resources import services as resources
 from reinforcement.resources.models import Resource, ResourceAcknowledgement, ResourceVersion
 from tests import factories
-from tests.reinforcement.factories_plans import resource, upload
+from tests.reinforcement.plans.factories import resource, upload
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

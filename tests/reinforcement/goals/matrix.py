@@ -15,7 +15,7 @@ import itertools
 from datetime import date, timedelta
 
 from tests.authz_matrix import LOGIN, Case, Route, form, json_body, on_person, plain
-from tests.reinforcement import factories_goals as make
+from tests.reinforcement.goals import factories as make
 
 
 def _coached(allowed, *, api: bool = False, unseen=404) -> dict:
